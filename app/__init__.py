@@ -1,0 +1,93 @@
+"""The Flask application: create_app() wires config, extensions, blueprints and the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from config import BASE_DIR, INSTANCE_DIR, Config, config_from_env
+
+from .extensions import babel, csrf, db, login_manager, migrate
+
+ERROR_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy trang bạn yêu cầu.",
+    405: "Phương thức không được hỗ trợ.",
+    413: "Tệp tải lên quá lớn.",
+    429: "Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút.",
+    500: "Hệ thống đang gặp sự cố, vui lòng thử lại sau.",
+}
+
+MEDIA_LABELS = {"pending": "Chờ xử lý", "queued": "Trong hàng đợi", "processing": "Đang xử lý",
+                "ready": "Sẵn sàng", "failed": "Lỗi", "stale": "Cần làm lại", "none": "Chưa có"}
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config or config_from_env())
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "editor.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+
+    from . import models  # noqa: F401  (register tables with the metadata)
+    from .api import bp as api_bp
+    from .cli import register_cli
+    from .editor import bp as editor_bp
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(editor_bp, url_prefix="/bien-tap")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+    register_cli(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    tz = ZoneInfo(app.config["DISPLAY_TIMEZONE"])
+
+    @app.template_filter("vn_date")
+    def vn_date(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%d/%m/%Y") if value else ""
+
+    @app.template_filter("vn_datetime")
+    def vn_datetime(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%H:%M %d/%m/%Y") if value else ""
+
+    @app.template_filter("vn_number")
+    def vn_number(value: int | None) -> str:
+        return f"{value or 0:,}".replace(",", ".")  # Vietnamese groups thousands with dots
+
+    @app.template_filter("clock")
+    def clock(seconds: float | None) -> str:
+        if not seconds:
+            return ""
+        minutes, secs = divmod(int(round(seconds)), 60)
+        return f"{minutes}:{secs:02d}"
+
+    @app.context_processor
+    def site() -> dict[str, object]:
+        return {"site_name": app.config["SITE_NAME"], "MEDIA_LABELS": MEDIA_LABELS}
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        code = exc.code or 500
+        message = ERROR_MESSAGES.get(code, exc.description or "")
+        if request.path.startswith("/api/"):
+            return jsonify({"error": message, "status": code}), code
+        return render_template("errors/error.html", code=code, message=message), code

@@ -1,0 +1,128 @@
+"""Bulk work from the shell: `flask --app app articles import FILE.json`, etc."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Article, Role, Unit, User
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(articles_cli)
+    app.cli.add_command(media_cli)
+    app.cli.add_command(storage_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+@click.group("articles", help="Import and manage articles.")
+def articles_cli() -> None:
+    pass
+
+
+@articles_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_cmd(file: Path) -> None:
+    """Create or update (by slug) and publish the articles in FILE; prints their ids."""
+    from .services.importer import import_articles
+    from .services.publishing import ArticleError
+
+    try:
+        payload = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"Tệp JSON không hợp lệ: {exc}") from None
+    try:
+        articles = import_articles(payload)
+    except ArticleError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"Bài viết không hợp lệ: {exc}") from None
+    for article in articles:
+        click.echo(f"{article.id}\t{article.slug}")
+
+
+@click.group("media", help="Media jobs.")
+def media_cli() -> None:
+    pass
+
+
+@media_cli.command("attach-video")
+@click.argument("article_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def attach_video_cmd(article_id: int, file: Path) -> None:
+    """Store FILE as ARTICLE_ID's video and queue its transcoding."""
+    from .services.media_jobs import attach_video
+
+    article = db.session.get(Article, article_id)
+    if article is None:
+        raise click.ClickException(f"Không có bài viết số {article_id}.")
+    content_type = mimetypes.guess_type(file.name)[0]
+    with file.open("rb") as fh:
+        asset = attach_video(article, fh, file.name, content_type)
+    click.echo(f"video asset {asset.id}: {asset.status.value} (job {asset.job_id})")
+
+
+@click.group("storage", help="Object storage.")
+def storage_cli() -> None:
+    pass
+
+
+@storage_cli.command("init")
+def storage_init_cmd() -> None:
+    """Create the bucket and make the media prefixes publicly readable."""
+    from flask import current_app
+
+    from .services.infra import object_store
+
+    object_store().ensure_bucket(public_read=current_app.config["MEDIA_URL_MODE"] == "public")
+    click.echo(f"bucket {object_store().bucket} ready")
+
+
+@click.group("users", help="Staff accounts.")
+def users_cli() -> None:
+    pass
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="editor")
+@click.option("--unit", "unit_name", default=None, help="Unit name, for contributors.")
+@click.option("--full-name", default="")
+@click.password_option()
+def create_user_cmd(username: str, role: str, unit_name: str | None, full_name: str,
+                    password: str) -> None:
+    """Create a staff account."""
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise click.ClickException(f"Tài khoản {username} đã tồn tại.")
+    unit = db.session.scalar(select(Unit).where(Unit.name == unit_name)) if unit_name else None
+    if unit_name and unit is None:
+        raise click.ClickException(f"Không có đơn vị {unit_name}.")
+    user = User(username=username, role=Role(role), unit=unit, full_name=full_name)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {username} ({role})")
+
+
+@click.group("demo", help="Demo content.")
+def demo_cli() -> None:
+    pass
+
+
+@demo_cli.command("seed")
+@click.option("--no-video", is_flag=True, help="Skip the generated demo video.")
+def demo_seed_cmd(no_video: bool) -> None:
+    """Seed demo users, sections and articles (safe to run again)."""
+    from .demo import DEMO_USERS, seed
+
+    articles = seed(with_video=not no_video)
+    for article in articles:
+        click.echo(f"{article.id}\t{article.slug}")
+    for username, _, role, password in DEMO_USERS:
+        click.echo(f"login: {username} / {password} ({role.value})")

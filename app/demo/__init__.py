@@ -1,0 +1,94 @@
+"""Demo content for `make run`: users, sections, articles with generated covers and a video.
+
+Idempotent: articles are matched by slug, users by name; media is made once.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import textwrap
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import select
+
+from media_pipeline.samples import make_video
+
+from ..extensions import db
+from ..models import Article, Role, User
+from ..services import media_jobs
+from ..services.importer import import_article
+from ..services.infra import object_store
+from ..services.publishing import get_or_create_unit, store_cover
+
+DEMO_FILE = Path(__file__).with_name("articles.json")
+DEMO_USERS = [("bientap", "Ban Biên tập", Role.editor, "bientap2026"),
+              ("quantri", "Quản trị hệ thống", Role.admin, "quantri2026")]
+PALETTE = [((165, 28, 36), (222, 120, 40)), ((20, 82, 140), (40, 160, 170)),
+           ((34, 110, 60), (150, 180, 60)), ((90, 40, 120), (200, 80, 120))]
+FONT_PATHS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+              "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for path in FONT_PATHS:
+        if Path(path).exists():
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default(size)
+
+
+def cover_image(title: str, index: int, size: tuple[int, int] = (1200, 675)) -> Image.Image:
+    """A gradient card with the headline, standing in for a press photo."""
+    (r1, g1, b1), (r2, g2, b2) = PALETTE[index % len(PALETTE)]
+    w, h = size
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for x in range(w):
+        t = x / w
+        draw.line([(x, 0), (x, h)], fill=(int(r1 + (r2 - r1) * t), int(g1 + (g2 - g1) * t),
+                                          int(b1 + (b2 - b1) * t)))
+    draw.ellipse([w - 420, -160, w + 160, 420], outline=(255, 255, 255), width=6)
+    font = _font(54)
+    y = h - 80 - 70 * len(textwrap.wrap(title, 34)[:4])
+    for line in textwrap.wrap(title, 34)[:4]:
+        draw.text((60, y), line, font=font, fill=(255, 255, 255))
+        y += 70
+    draw.text((60, 50), "ĐỌC · NGHE · XEM", font=_font(30), fill=(255, 235, 200))
+    return image
+
+
+def seed(with_video: bool = True) -> list[Article]:
+    object_store().ensure_bucket()
+    for username, full_name, role, password in DEMO_USERS:
+        if db.session.scalar(select(User).where(User.username == username)) is None:
+            user = User(username=username, full_name=full_name, role=role)
+            user.set_password(password)
+            db.session.add(user)
+    unit = get_or_create_unit("Văn phòng Tỉnh ủy")
+    if db.session.scalar(select(User).where(User.username == "congtacvien")) is None:
+        user = User(username="congtacvien", full_name="Cộng tác viên Văn phòng",
+                    role=Role.contributor, unit=unit)
+        user.set_password("congtacvien2026")
+        db.session.add(user)
+    db.session.commit()
+
+    articles = []
+    for index, item in enumerate(json.loads(DEMO_FILE.read_text(encoding="utf-8"))):
+        article = import_article(item)
+        if not article.cover_key:
+            store_cover(article, cover_image(article.title, index))
+        articles.append(article)
+    if with_video and articles and articles[0].asset("video") is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            video = make_video(Path(tmp) / "demo.mp4", seconds=8, size=(1280, 720))
+            with video.open("rb") as fh:
+                media_jobs.attach_video(articles[0], fh, "gioi-thieu.mp4", "video/mp4")
+    return articles
+
+
+def cover_bytes(title: str, index: int = 0) -> bytes:
+    buf = io.BytesIO()
+    cover_image(title, index).save(buf, "JPEG")
+    return buf.getvalue()

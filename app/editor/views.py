@@ -1,0 +1,167 @@
+"""The newsroom: staff log in, write, publish and attach videos."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ..extensions import db, login_manager
+from ..models import Article, Category, MediaAsset, Role, Unit, User
+from ..services import media_jobs
+from ..services.publishing import ArticleError, ArticleInput, read_cover, save_article, store_cover
+from ..services.serializers import audio_form, video_form
+from . import bp
+from .forms import ArticleForm, LoginForm, VideoForm
+
+BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def staff_required(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def can_edit(article: Article) -> bool:
+    if current_user.role in (Role.editor, Role.admin):
+        return True
+    return current_user.unit_id is not None and article.unit_id == current_user.unit_id \
+        and not article.is_published
+
+
+def _article_or_404(article_id: int) -> Article:
+    article = db.session.get(Article, article_id) or abort(404)
+    if not can_edit(article):
+        abort(403)
+    return article
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    """Staff login; the message never says which field was wrong."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data))
+        if user is not None and user.active and user.check_password(form.password.data or ""):
+            login_user(user)
+            target = request.args.get("next", "")
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("editor.index")
+            return redirect(target)
+        flash(BAD_LOGIN, "error")
+        return render_template("editor/login.html", form=form), 401
+    return render_template("editor/login.html", form=form)
+
+
+@bp.post("/dang-xuat")
+@login_required
+def logout():  # type: ignore[no-untyped-def]
+    logout_user()
+    return redirect(url_for("public.home"))
+
+
+@bp.get("/")
+@staff_required
+def index():  # type: ignore[no-untyped-def]
+    """Articles the user may work on, newest first."""
+    query = select(Article).order_by(Article.updated_at.desc()).limit(200)
+    if current_user.role is Role.contributor:
+        query = query.where(Article.unit_id == current_user.unit_id)
+    return render_template("editor/index.html", articles=db.session.scalars(query).all())
+
+
+def _fill_choices(form: ArticleForm) -> None:
+    form.category_id.choices = [(0, "— Chọn chuyên mục —")] + [
+        (c.id, c.name) for c in db.session.scalars(select(Category).order_by(Category.position,
+                                                                              Category.name))]
+    units = select(Unit).order_by(Unit.name)
+    if current_user.role is Role.contributor:
+        units = units.where(Unit.id == current_user.unit_id)
+    form.unit_id.choices = [(0, "— Chọn đơn vị —")] + [(u.id, u.name)
+                                                       for u in db.session.scalars(units)]
+
+
+@bp.route("/bai-viet/moi", methods=["GET", "POST"])
+@bp.route("/bai-viet/<int:article_id>", methods=["GET", "POST"])
+@staff_required
+def edit(article_id: int | None = None):  # type: ignore[no-untyped-def]
+    """Write or edit an article; 'Xuất bản' publishes it (editors only)."""
+    article = _article_or_404(article_id) if article_id else None
+    form = ArticleForm(obj=article)
+    _fill_choices(form)
+    if request.method == "GET" and article is not None:
+        form.category_id.data = article.category_id or 0
+        form.unit_id.data = article.unit_id or 0
+    if form.validate_on_submit():
+        publish = bool(form.publish.data)
+        if publish and not current_user.can_publish:
+            abort(403)
+        unit_id = form.unit_id.data or None
+        if current_user.role is Role.contributor and unit_id != current_user.unit_id:
+            abort(403)
+        data = ArticleInput(
+            title=form.title.data or "", lede=form.lede.data or "",
+            body_html=form.body_html.data or "", author_name=form.author_name.data or "",
+            cover_caption=form.cover_caption.data or "",
+            category_id=form.category_id.data or None, unit_id=unit_id)
+        try:
+            cover = read_cover(form.cover.data.stream) if form.cover.data else None
+            article = save_article(article, data, current_user, publish=publish)
+            if cover is not None:
+                store_cover(article, cover)
+        except ArticleError as exc:
+            db.session.rollback()
+            for field, message in exc.errors.items():
+                getattr(form, field, form.title).errors.append(message)
+            return render_template("editor/edit.html", form=form, article=article,
+                                   video_form=VideoForm()), 422
+        flash("Đã xuất bản bài viết." if publish else "Đã lưu bài viết.", "success")
+        return redirect(url_for("editor.edit", article_id=article.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("editor/edit.html", form=form, article=article,
+                           video_form=VideoForm()), status
+
+
+@bp.post("/bai-viet/<int:article_id>/video")
+@staff_required
+def upload_video(article_id: int):  # type: ignore[no-untyped-def]
+    """Attach a video; it is stored as uploaded and transcoded by a worker."""
+    article = _article_or_404(article_id)
+    form = VideoForm()
+    if not form.validate_on_submit():
+        for message in form.video.errors:
+            flash(str(message), "error")
+        return redirect(url_for("editor.edit", article_id=article.id)), 303
+    upload = form.video.data
+    media_jobs.attach_video(article, upload.stream, upload.filename, upload.mimetype)
+    flash("Đã tải video lên; hệ thống đang xử lý.", "success")
+    return redirect(url_for("editor.edit", article_id=article.id)), 303
+
+
+@bp.post("/media/<int:asset_id>/thu-lai")
+@staff_required
+def retry_media(asset_id: int):  # type: ignore[no-untyped-def]
+    """Queue a failed or finished media asset again."""
+    asset = db.session.get(MediaAsset, asset_id) or abort(404)
+    _article_or_404(asset.article_id)
+    media_jobs.retry(asset)
+    flash("Đã đưa vào hàng đợi xử lý lại.", "success")
+    return redirect(url_for("editor.edit", article_id=asset.article_id)), 303
+
+
+@bp.get("/bai-viet/<int:article_id>/media.json")
+@staff_required
+def media_status(article_id: int):  # type: ignore[no-untyped-def]
+    """Media states for the live panel on the edit page."""
+    article = _article_or_404(article_id)
+    return jsonify({"audio": audio_form(article), "video": video_form(article)})

@@ -1,0 +1,8 @@
+"""The portal's data: content, people and media assets."""
+
+from .content import Article, ArticleStatus, Category, Unit
+from .media import MediaAsset, MediaKind, MediaStatus
+from .user import Role, User
+
+__all__ = ["Article", "ArticleStatus", "Category", "Unit", "MediaAsset", "MediaKind",
+           "MediaStatus", "Role", "User"]

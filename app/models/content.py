@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .media import MediaAsset
+    from .user import User
+
+
+class Category(db.Model):  # type: ignore[name-defined]
+    """A news section (chuyên mục)."""
+
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Unit(db.Model):  # type: ignore[name-defined]
+    """A contributing agency or unit (cơ quan, đơn vị) that answers for its articles."""
+
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(220), unique=True)
+
+
+class ArticleStatus(enum.Enum):
+    draft = "draft"
+    submitted = "submitted"
+    published = "published"
+    returned = "returned"
+
+
+class Article(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_status_published_at", "status", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(320), unique=True)
+    lede: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    author_name: Mapped[str] = mapped_column(String(120), default="")
+    cover_key: Mapped[str | None] = mapped_column(String(500))
+    cover_caption: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[ArticleStatus] = mapped_column(
+        Enum(ArticleStatus, name="article_status"), default=ArticleStatus.draft)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    view_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    category: Mapped[Category | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship()
+    media: Mapped[list[MediaAsset]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def is_published(self) -> bool:
+        return self.status is ArticleStatus.published
+
+    def asset(self, kind: str) -> MediaAsset | None:
+        return next((m for m in self.media if m.kind.value == kind), None)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .content import Unit
+
+
+class Role(enum.Enum):
+    contributor = "contributor"  # writes for one unit
+    editor = "editor"            # editorial board: reviews and publishes
+    admin = "admin"              # runs categories, users and media jobs
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(Enum(Role, name="user_role"), default=Role.contributor)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    unit: Mapped[Unit | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def can_publish(self) -> bool:
+        return self.role in (Role.editor, Role.admin)

@@ -1,0 +1,45 @@
+"""Pages readers see."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, render_template, request
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import Article, ArticleStatus
+from ..services.serializers import article_summary
+from . import bp
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, min(int(request.args.get("trang", 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+@bp.get("/")
+def home():  # type: ignore[no-untyped-def]
+    """Published articles, newest first."""
+    per_page = current_app.config["ARTICLES_PER_PAGE"]
+    query = (select(Article).where(Article.status == ArticleStatus.published)
+             .order_by(Article.published_at.desc(), Article.id.desc()))
+    page = db.paginate(query, page=_page_arg(), per_page=per_page, error_out=False)
+    items = [(a, article_summary(a)) for a in page.items]
+    return render_template("public/home.html", items=items, page=page)
+
+
+@bp.get("/bai-viet/<slug>")
+def article(slug: str):  # type: ignore[no-untyped-def]
+    """One article with its three forms: read, listen, watch."""
+    item = db.session.scalar(select(Article).where(Article.slug == slug))
+    staff = current_user.is_authenticated
+    if item is None or (not item.is_published and not staff):
+        abort(404)
+    if item.is_published:
+        db.session.execute(update(Article).where(Article.id == item.id)
+                           .values(view_count=Article.view_count + 1))
+        db.session.commit()
+    return render_template("public/article.html", article=item, data=article_summary(item),
+                           preview=not item.is_published)

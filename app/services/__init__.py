@@ -1,0 +1,1 @@
+"""What views and the CLI call: publishing, media jobs, storage URLs, serializers."""

@@ -1,0 +1,76 @@
+"""Asking for media work: narration on publish, transcoding on video upload."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import IO
+
+from flask import current_app
+from redis.exceptions import RedisError
+from werkzeug.utils import secure_filename
+
+from workers import queues
+
+from ..extensions import db
+from ..models import Article, MediaAsset, MediaKind, MediaStatus
+from .infra import object_store, redis_conn
+
+log = logging.getLogger(__name__)
+
+QUEUE_DOWN = "Hàng đợi xử lý tạm thời không hoạt động; hệ thống sẽ thử lại."
+
+
+def get_or_create_asset(article: Article, kind: MediaKind) -> MediaAsset:
+    asset = article.asset(kind.value)
+    if asset is None:
+        asset = MediaAsset(article=article, kind=kind, status=MediaStatus.pending, outputs={})
+        db.session.add(asset)
+    return asset
+
+
+def _enqueue(asset: MediaAsset, job_kind: str) -> bool:
+    """Commit the row as queued, then enqueue; if Redis is down the row stays pending."""
+    asset.move_to(MediaStatus.queued)
+    asset.progress = 0
+    asset.error = ""
+    db.session.commit()
+    try:
+        job = queues.enqueue(redis_conn(), job_kind, asset.id, current_app.config)
+    except RedisError as exc:
+        log.error("could not enqueue %s for asset %s: %s", job_kind, asset.id, exc)
+        asset.move_to(MediaStatus.pending)
+        asset.error = QUEUE_DOWN
+        db.session.commit()
+        return False
+    asset.job_id = job.id
+    db.session.commit()
+    return True
+
+
+def request_narration(article: Article) -> MediaAsset:
+    """Queue narration of a published article; the worker skips it if the text is unchanged."""
+    asset = get_or_create_asset(article, MediaKind.audio)
+    _enqueue(asset, "narrate")
+    return asset
+
+
+def attach_video(article: Article, fileobj: IO[bytes], filename: str,
+                 content_type: str | None = None) -> MediaAsset:
+    """Store an uploaded original privately and queue its transcoding.
+
+    The previous video stays published until the new one is whole.
+    """
+    name = secure_filename(filename) or "video"
+    key = f"uploads/{article.id}/{uuid.uuid4().hex}/{name}"
+    object_store().upload_fileobj(fileobj, key, content_type or "application/octet-stream",
+                                  cache_control="private, no-store")
+    asset = get_or_create_asset(article, MediaKind.video)
+    asset.source_key = key
+    asset.attempts = 0
+    _enqueue(asset, "transcode")
+    return asset
+
+
+def retry(asset: MediaAsset) -> bool:
+    return _enqueue(asset, "narrate" if asset.kind is MediaKind.audio else "transcode")

@@ -1,0 +1,168 @@
+"""Writing, validating and publishing articles."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO
+
+import nh3
+from PIL import Image, UnidentifiedImageError
+from slugify import slugify
+from sqlalchemy import select
+
+from media_pipeline.text import has_words, html_to_paragraphs, spoken_text
+
+from ..extensions import db
+from ..models import Article, ArticleStatus, Category, MediaStatus, Unit, User
+from ..models.base import utcnow
+from . import media_jobs
+from .infra import object_store
+
+ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "a", "ul", "ol",
+                "li", "h2", "h3", "h4", "blockquote", "figure", "figcaption", "img", "table",
+                "thead", "tbody", "tr", "th", "td", "caption", "hr"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"},
+                      "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
+COVER_MAX_WIDTH = 1600
+
+
+class ArticleError(Exception):
+    """Input that cannot be saved or published; `errors` maps field → Vietnamese message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class ArticleInput:
+    title: str
+    lede: str = ""
+    body_html: str = ""
+    author_name: str = ""
+    cover_caption: str = ""
+    category_id: int | None = None
+    unit_id: int | None = None
+
+
+def sanitize_html(html: str) -> str:
+    """Body HTML with only the tags an article needs; scripts and handlers are dropped."""
+    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def unique_slug(text: str, exclude_id: int | None = None) -> str:
+    """An ASCII slug of `text` (Vietnamese folded: "Đường" → "duong"), unique among articles."""
+    base = slugify(text, max_length=200, word_boundary=True) or "bai-viet"
+    slug, n = base, 1
+    while True:
+        clash = db.session.scalar(select(Article.id).where(Article.slug == slug))
+        if clash is None or clash == exclude_id:
+            return slug
+        n += 1
+        slug = f"{base}-{n}"
+
+
+def validate(data: ArticleInput, for_publish: bool) -> dict[str, str]:
+    errors = {}
+    if not data.title.strip():
+        errors["title"] = "Tiêu đề không được để trống."
+    if for_publish and not has_words(" ".join(html_to_paragraphs(data.body_html))):
+        errors["body_html"] = "Nội dung bài viết không được để trống khi xuất bản."
+    return errors
+
+
+def _spoken(article: Article) -> str:
+    return spoken_text(article.title, article.lede, article.body_html)
+
+
+def save_article(article: Article | None, data: ArticleInput, user: User | None,
+                 publish: bool = False, published_at: datetime | None = None) -> Article:
+    """Create or update an article, and publish it if asked; all or nothing.
+
+    Narration is requested (after the commit) when a published article's spoken text changed.
+    """
+    data.body_html = sanitize_html(data.body_html)
+    data.title = data.title.strip()
+    errors = validate(data, for_publish=publish or bool(article and article.is_published))
+    if errors:
+        raise ArticleError(errors)
+    before = _spoken(article) if article is not None and article.id is not None else None
+    if article is None:
+        article = Article(created_by=user, status=ArticleStatus.draft, view_count=0)
+        db.session.add(article)
+    renamed_draft = (article.id is not None and not article.is_published
+                     and article.title != data.title)
+    if article.slug is None or renamed_draft:
+        # Published URLs stay stable; drafts follow their title.
+        article.slug = unique_slug(data.title, exclude_id=article.id)
+    article.title = data.title
+    article.lede = data.lede.strip()
+    article.body_html = data.body_html
+    article.author_name = data.author_name.strip()
+    article.cover_caption = data.cover_caption.strip()
+    article.category_id = data.category_id
+    article.unit_id = data.unit_id
+    if publish and not article.is_published:
+        article.status = ArticleStatus.published
+        article.published_at = published_at or utcnow()
+    elif publish and published_at:
+        article.published_at = published_at
+    db.session.commit()
+    if article.is_published and needs_narration(article, before):
+        media_jobs.request_narration(article)
+    return article
+
+
+def needs_narration(article: Article, spoken_before: str | None) -> bool:
+    audio = article.asset("audio")
+    if audio is None or audio.status in (MediaStatus.failed, MediaStatus.pending,
+                                         MediaStatus.stale):
+        return True
+    return spoken_before != _spoken(article)
+
+
+def read_cover(fileobj: IO[bytes]) -> Image.Image:
+    """Check an uploaded cover image before anything is saved."""
+    try:
+        image = Image.open(fileobj)
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise ArticleError({"cover": "Ảnh bìa không phải tệp ảnh hợp lệ (JPEG, PNG, WebP)."}) from None
+    return image
+
+
+def store_cover(article: Article, image: Image.Image) -> None:
+    """Store the cover as a web JPEG under a content-addressed key and point the article at it."""
+    image = image.convert("RGB")
+    if image.width > COVER_MAX_WIDTH:
+        image.thumbnail((COVER_MAX_WIDTH, COVER_MAX_WIDTH * 4))
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=82, optimize=True, progressive=True)
+    digest = hashlib.sha256(buf.getvalue()).hexdigest()[:16]
+    buf.seek(0)
+    key = f"images/{article.id}/{digest}.jpg"
+    object_store().upload_fileobj(buf, key, "image/jpeg")
+    article.cover_key = key
+    db.session.commit()
+
+
+def get_or_create_category(name: str) -> Category:
+    category = db.session.scalar(select(Category).where(Category.name == name))
+    if category is None:
+        category = Category(name=name, slug=slugify(name) or "chuyen-muc")
+        db.session.add(category)
+        db.session.flush()
+    return category
+
+
+def get_or_create_unit(name: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.name == name))
+    if unit is None:
+        unit = Unit(name=name, slug=slugify(name) or "don-vi")
+        db.session.add(unit)
+        db.session.flush()
+    return unit

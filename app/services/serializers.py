@@ -1,0 +1,66 @@
+"""Articles as the JSON API and the templates see them, with their three forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from ..models import Article, MediaAsset, MediaStatus
+from .infra import media_url
+
+
+def _status(asset: MediaAsset | None) -> str:
+    return asset.status.value if asset is not None else "none"
+
+
+def audio_form(article: Article) -> dict[str, Any]:
+    asset = article.asset("audio")
+    outputs = asset.outputs if asset else {}
+    return {
+        "status": _status(asset) if asset else MediaStatus.pending.value,
+        "url": media_url(outputs.get("mp3")),
+        "duration": asset.duration if asset and outputs else None,
+        "engine": asset.engine if asset and outputs else None,
+        "progress": asset.progress if asset else 0,
+        "error": asset.error or None if asset else None,
+    }
+
+
+def video_form(article: Article) -> dict[str, Any]:
+    asset = article.asset("video")
+    outputs = asset.outputs if asset else {}
+    return {
+        "status": _status(asset),
+        "mp4": media_url(outputs.get("mp4")),
+        "poster": media_url(outputs.get("poster")),
+        "duration": asset.duration if asset and outputs else None,
+        "width": outputs.get("width"),
+        "height": outputs.get("height"),
+        "progress": asset.progress if asset else 0,
+        "error": asset.error or None if asset else None,
+    }
+
+
+def article_summary(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "slug": article.slug,
+        "title": article.title,
+        "lede": article.lede,
+        "category": {"name": article.category.name, "slug": article.category.slug}
+        if article.category else None,
+        "unit": {"name": article.unit.name, "slug": article.unit.slug} if article.unit else None,
+        "author": article.author_name,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "view_count": article.view_count,
+        "cover": media_url(article.cover_key),
+        "text": {"url": url_for("public.article", slug=article.slug, _external=True)},
+        "audio": audio_form(article),
+        "video": video_form(article),
+    }
+
+
+def article_detail(article: Article) -> dict[str, Any]:
+    return {**article_summary(article), "body_html": article.body_html,
+            "cover_caption": article.cover_caption}

@@ -1,0 +1,112 @@
+"""Settings, read from the environment: the one place that does so.
+
+Every setting has an embedded default for `make run` on one machine; production sets
+the environment instead (DATABASE_URL, REDIS_URL, S3_*, SECRET_KEY, ...).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+class Config:
+    SECRET_KEY = env("SECRET_KEY", "dev-only-secret-change-me")
+    SITE_NAME = env("SITE_NAME", "Cổng thông tin điện tử tỉnh Hòa An")
+    BABEL_DEFAULT_LOCALE = env("BABEL_DEFAULT_LOCALE", "vi")
+    BABEL_DEFAULT_TIMEZONE = env("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    DISPLAY_TIMEZONE = env("DISPLAY_TIMEZONE", "Asia/Ho_Chi_Minh")
+
+    SQLALCHEMY_DATABASE_URI = env(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'docnghexem.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+    # Object storage (any S3). Readers fetch media from S3_PUBLIC_URL directly.
+    S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", "http://127.0.0.1:8333")
+    S3_BUCKET = env("S3_BUCKET", "docnghexem")
+    S3_ACCESS_KEY = env("S3_ACCESS_KEY", "docnghexem")
+    S3_SECRET_KEY = env("S3_SECRET_KEY", "docnghexem-secret")
+    S3_REGION = env("S3_REGION", "us-east-1")
+    S3_PUBLIC_URL = env("S3_PUBLIC_URL", "")  # default: {S3_ENDPOINT_URL}/{S3_BUCKET}
+    # "public": a public-read bucket policy on the media prefixes (cacheable URLs);
+    # "presigned": short-lived signed URLs, for stores that must stay private.
+    MEDIA_URL_MODE = env("MEDIA_URL_MODE", "public")
+    PRESIGNED_URL_TTL = env_int("PRESIGNED_URL_TTL", 6 * 3600)
+
+    # Text-to-speech: engines tried in order until one succeeds.
+    TTS_ENGINES = env_list("TTS_ENGINES", "gtts,espeak")
+    TTS_LANGUAGE = env("TTS_LANGUAGE", "vi")
+    GTTS_TLD = env("GTTS_TLD", "com.vn")
+    GTTS_TIMEOUT = env_float("GTTS_TIMEOUT", 10.0)
+    ESPEAK_VOICE = env("ESPEAK_VOICE", "vi")
+    ESPEAK_RATE = env_int("ESPEAK_RATE", 150)
+
+    # Video
+    VIDEO_MAX_HEIGHT = env_int("VIDEO_MAX_HEIGHT", 720)
+    VIDEO_MAX_DURATION = env_float("VIDEO_MAX_DURATION", 3 * 3600)
+    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 4 * 1024**3)
+
+    # Jobs
+    JOB_TIMEOUT_NARRATION = env_int("JOB_TIMEOUT_NARRATION", 15 * 60)
+    JOB_TIMEOUT_VIDEO = env_int("JOB_TIMEOUT_VIDEO", 3 * 3600)
+    JOB_RESULT_TTL = env_int("JOB_RESULT_TTL", 3600)
+    JOB_FAILURE_TTL = env_int("JOB_FAILURE_TTL", 7 * 24 * 3600)
+
+    ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 20)
+    WTF_CSRF_TIME_LIMIT = None  # editors keep long-open forms; the session bounds them
+
+
+class DevConfig(Config):
+    DEBUG = env_bool("FLASK_DEBUG", False)
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = env("TEST_DATABASE_URL", "sqlite:///:memory:")
+    REDIS_URL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    S3_ENDPOINT_URL = env("TEST_S3_ENDPOINT_URL", "http://127.0.0.1:8433")
+    S3_BUCKET = env("TEST_S3_BUCKET", "docnghexem-test")
+    TTS_ENGINES = env_list("TEST_TTS_ENGINES", "espeak")
+
+
+class ProdConfig(Config):
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by APP_CONFIG (dev, test, prod); dev by default."""
+    return CONFIGS[env("APP_CONFIG", "dev")]

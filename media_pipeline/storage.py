@@ -1,0 +1,80 @@
+"""S3-compatible object storage: the one client the workers and the app share."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+# Keys under these prefixes are content-addressed and never rewritten: cache them forever.
+PUBLIC_PREFIXES = ("audio/", "video/", "images/")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class ObjectStore:
+    def __init__(self, endpoint_url: str, bucket: str, access_key: str, secret_key: str,
+                 region: str = "us-east-1", public_url: str = "") -> None:
+        self.bucket = bucket
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self.public_url = (public_url or f"{self.endpoint_url}/{bucket}").rstrip("/")
+        self.client: Any = boto3.client(
+            "s3", endpoint_url=endpoint_url, aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key, region_name=region,
+            config=Config(s3={"addressing_style": "path"}, signature_version="s3v4",
+                          retries={"max_attempts": 3, "mode": "standard"}),
+        )
+
+    def ensure_bucket(self, public_read: bool = True) -> None:
+        """Create the bucket if missing; with `public_read`, let anyone GET the media prefixes."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError:
+            self.client.create_bucket(Bucket=self.bucket)
+        if public_read:
+            arn = f"arn:aws:s3:::{self.bucket}"
+            policy = {"Version": "2012-10-17", "Statement": [{
+                "Sid": "PublicReadMedia", "Effect": "Allow", "Principal": "*",
+                "Action": ["s3:GetObject"],
+                "Resource": [f"{arn}/{prefix}*" for prefix in PUBLIC_PREFIXES],
+            }]}
+            self.client.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
+
+    def upload_file(self, path: Path, key: str, content_type: str,
+                    cache_control: str = IMMUTABLE) -> str:
+        self.client.upload_file(str(path), self.bucket, key, ExtraArgs={
+            "ContentType": content_type, "CacheControl": cache_control})
+        return key
+
+    def upload_fileobj(self, fileobj: IO[bytes], key: str, content_type: str,
+                       cache_control: str = IMMUTABLE) -> str:
+        """Stream `fileobj` up in multipart chunks; it is never read whole into memory."""
+        self.client.upload_fileobj(fileobj, self.bucket, key, ExtraArgs={
+            "ContentType": content_type, "CacheControl": cache_control})
+        return key
+
+    def download_file(self, key: str, path: Path) -> Path:
+        self.client.download_file(self.bucket, key, str(path))
+        return path
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError:
+            return False
+        return True
+
+    def delete(self, *keys: str) -> None:
+        if keys:
+            self.client.delete_objects(Bucket=self.bucket, Delete={
+                "Objects": [{"Key": k} for k in keys], "Quiet": True})
+
+    def url(self, key: str, presigned: bool = False, expires: int = 3600) -> str:
+        """Where a reader's browser fetches `key`: the public URL, or a presigned GET."""
+        if presigned:
+            return str(self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires))
+        return f"{self.public_url}/{key}"

@@ -1,0 +1,1 @@
+"""RQ glue between the app's rows and the media pipeline: queues, jobs, state changes."""

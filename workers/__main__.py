@@ -1,0 +1,30 @@
+"""`python -m workers [--burst]`: an RQ worker with its scheduler on the media queues."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from redis import Redis
+from rq import Worker
+
+from app import create_app
+
+from .queues import ALL_QUEUES
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    parser.add_argument("--queues", nargs="*", default=ALL_QUEUES)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = create_app()
+    with app.app_context():  # jobs (forked from here) reuse this app
+        connection = Redis.from_url(app.config["REDIS_URL"])
+        worker = Worker(args.queues, connection=connection)
+        worker.work(burst=args.burst, with_scheduler=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Queue names and the policy every enqueue states (timeouts, TTLs, retries).
+
+Imported by the app to enqueue by dotted name, so it must stay light: rq and redis only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Retry
+from rq.job import Job
+
+NARRATION = "narration"
+VIDEO = "video"
+ALL_QUEUES = [NARRATION, VIDEO]
+
+
+@dataclass(frozen=True)
+class JobPolicy:
+    queue: str
+    func: str
+    timeout_setting: str
+    retry: Retry | None
+
+
+POLICIES = {
+    # Narration is idempotent (keyed by a hash of its input): safe to retry after a hiccup.
+    "narrate": JobPolicy(NARRATION, "workers.tasks.narrate_article", "JOB_TIMEOUT_NARRATION",
+                         Retry(max=2, interval=[10, 60])),
+    # A failed transcode is usually the file's fault; the editor retries by hand.
+    "transcode": JobPolicy(VIDEO, "workers.tasks.transcode_video", "JOB_TIMEOUT_VIDEO", None),
+}
+
+
+def enqueue(connection: Redis, kind: str, asset_id: int, settings: Mapping[str, Any]) -> Job:
+    """Put job `kind` for `asset_id` on its queue. Call only after the row is committed."""
+    policy = POLICIES[kind]
+    queue = Queue(policy.queue, connection=connection)
+    return queue.enqueue(
+        policy.func, asset_id,
+        job_timeout=settings[policy.timeout_setting],
+        result_ttl=settings["JOB_RESULT_TTL"],
+        failure_ttl=settings["JOB_FAILURE_TTL"],
+        retry=policy.retry,
+        description=f"{kind} asset {asset_id}",
+    )
