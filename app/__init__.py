@@ -30,6 +30,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or config_from_env())
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     db.init_app(app)

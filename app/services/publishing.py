@@ -98,7 +98,8 @@ def save_article(article: Article | None, data: ArticleInput, user: User | None,
                      and article.title != data.title)
     if article.slug is None or renamed_draft:
         # Published URLs stay stable; drafts follow their title.
-        article.slug = unique_slug(data.title, exclude_id=article.id)
+        with db.session.no_autoflush:
+            article.slug = unique_slug(data.title, exclude_id=article.id)
     article.title = data.title
     article.lede = data.lede.strip()
     article.body_html = data.body_html

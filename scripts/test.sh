@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `make test`: start what the tests need, then pytest on SQLite and again on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/services.sh redis
+scripts/services.sh postgres
+# SeaweedFS: tests/conftest.py starts its own on a throwaway data dir (port 8433).
+export PYTHONDONTWRITEBYTECODE=1
+echo "== pytest on SQLite"
+.venv/bin/pytest -q "$@"
+echo "== pytest on PostgreSQL"
+TEST_DATABASE_URL=${TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+  .venv/bin/pytest -q tests/app tests/workers tests/e2e "$@"

@@ -1,0 +1,41 @@
+"""Wait until every published article's audio and video are ready (or failed); print timings."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from sqlalchemy import select
+
+from app import create_app
+from app.extensions import db
+from app.models import MediaAsset, MediaStatus
+
+DONE = {MediaStatus.ready, MediaStatus.failed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--since", type=float, default=time.time())
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args()
+    app = create_app()
+    deadline = time.time() + args.timeout
+    with app.app_context():
+        while time.time() < deadline:
+            assets = db.session.scalars(select(MediaAsset)).all()
+            if assets and all(a.status in DONE for a in assets):
+                counts: dict[str, int] = {}
+                for a in assets:
+                    key = f"{a.kind.value} {a.status.value}"
+                    counts[key] = counts.get(key, 0) + 1
+                summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+                print(f"  Demo media done {time.time() - args.since:.1f} s after start: {summary}")
+                return
+            db.session.rollback()  # see the worker's commits
+            time.sleep(0.5)
+    print("  Demo media not finished yet; see instance/worker.log")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""Fixtures on real services: the database named by TEST_DATABASE_URL (SQLite by default,
+PostgreSQL in the second run), Redis db 15, and a SeaweedFS started on a throwaway dir."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import BASE_DIR, TestConfig
+
+S3_PORT = 8433
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real SeaweedFS S3 server; started here on a fresh data dir unless one answers."""
+    endpoint = os.environ.get("TEST_S3_ENDPOINT_URL")
+    if endpoint:
+        yield endpoint
+        return
+    data_dir = None
+    if not _port_open(S3_PORT):
+        data_dir = tempfile.mkdtemp(prefix="seaweedfs-test-")
+        subprocess.run([str(BASE_DIR / "scripts/services.sh"), "seaweedfs", data_dir,
+                        str(S3_PORT)], check=True)
+    yield f"http://127.0.0.1:{S3_PORT}"
+    if data_dir:
+        subprocess.run([str(BASE_DIR / "scripts/services.sh"), "stop-seaweedfs", data_dir])
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh database for this run: a SQLite file, or a new PostgreSQL database."""
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    name = f"docnghexem_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_config(database_url, s3_endpoint):
+    bucket = f"test-{uuid.uuid4().hex[:8]}"
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        S3_ENDPOINT_URL = s3_endpoint
+        S3_BUCKET = bucket
+
+    return Config
+
+
+@pytest.fixture(scope="session")
+def _app(app_config):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.services.infra import object_store
+
+    app = create_app(app_config)
+    with app.app_context():
+        upgrade()  # the schema comes from the migrations, as in production
+        object_store().ensure_bucket()
+    yield app
+    with app.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture
+def redis_conn(_app):
+    conn = Redis.from_url(_app.config["REDIS_URL"])
+    conn.flushdb()
+    yield conn
+    conn.flushdb()
+
+
+@pytest.fixture
+def app(_app, redis_conn):
+    """The app with an app context pushed; every table is emptied after the test."""
+    from app.extensions import db
+
+    with _app.app_context():
+        yield _app
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def store(app):
+    from app.services.infra import object_store
+
+    return object_store()
+
+
+# --- content and people -------------------------------------------------------------
+
+@pytest.fixture
+def make_user(app):
+    from app.extensions import db
+    from app.models import Role, User
+
+    def make(username="bientap", password="mat-khau-dung", role=Role.editor, unit=None):
+        user = User(username=username, full_name=username.title(), role=role, unit=unit)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client, make_user):
+    from app.models import Role
+
+    def do(username="bientap", role=Role.editor, unit=None):
+        make_user(username=username, password="mat-khau-dung", role=role, unit=unit)
+        token = csrf_token(client, "/bien-tap/dang-nhap")
+        response = client.post("/bien-tap/dang-nhap", data={
+            "username": username, "password": "mat-khau-dung", "csrf_token": token})
+        assert response.status_code == 302
+        return client
+
+    return do
+
+
+@pytest.fixture
+def category(app):
+    from app.services.publishing import get_or_create_category
+
+    return get_or_create_category("Văn hóa xã hội")
+
+
+@pytest.fixture
+def make_article(app, category):
+    from app.services.publishing import ArticleInput, save_article
+
+    def make(title="Hội nghị tổng kết công tác năm 2026", publish=True, **fields):
+        data = ArticleInput(
+            title=title,
+            lede=fields.pop("lede", "Sáng ngày 18/11/2026, Tỉnh ủy tổ chức hội nghị."),
+            body_html=fields.pop("body_html", "<p>Hội nghị đã thảo luận 08 ý kiến.</p>"),
+            category_id=category.id, **fields)
+        return save_article(None, data, user=None, publish=publish)
+
+    return make
+
+
+@pytest.fixture
+def run_worker(app, redis_conn):
+    """Run a real RQ worker in burst mode in this process, inside the test's app context."""
+    from rq import SimpleWorker
+
+    from workers.queues import ALL_QUEUES
+
+    def run():
+        worker = SimpleWorker(ALL_QUEUES, connection=redis_conn)
+        worker.work(burst=True)
+        from app.extensions import db
+
+        db.session.expire_all()
+        return worker
+
+    return run
+
+
+@pytest.fixture
+def media_dir(tmp_path) -> Path:
+    return tmp_path

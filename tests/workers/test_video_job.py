@@ -1,0 +1,66 @@
+import io
+
+import pytest
+import requests
+from rq.registry import FailedJobRegistry
+
+from app.extensions import db
+from app.models import ArticleStatus, MediaStatus
+from app.services.media_jobs import attach_video
+from media_pipeline.samples import make_video
+
+
+@pytest.fixture(scope="module")
+def hd_clip(tmp_path_factory):
+    return make_video(tmp_path_factory.mktemp("v") / "clip.mov", 2, (1280, 720))
+
+
+def test_uploaded_video_becomes_mp4_and_poster(make_article, run_worker, store, hd_clip):
+    article = make_article()
+    with hd_clip.open("rb") as fh:
+        asset = attach_video(article, fh, "phong su.mov", "video/quicktime")
+    assert asset.status is MediaStatus.queued
+    run_worker()
+    db.session.refresh(asset)
+    assert asset.status is MediaStatus.ready, asset.error
+    assert asset.duration == pytest.approx(2.0, abs=0.15)
+    assert (asset.outputs["width"], asset.outputs["height"]) == (1280, 720)
+    mp4 = requests.get(store.url(asset.outputs["mp4"]), headers={"Range": "bytes=0-99"}, timeout=5)
+    assert mp4.status_code == 206 and mp4.headers["Content-Type"] == "video/mp4"
+    poster = requests.get(store.url(asset.outputs["poster"]), timeout=5)
+    assert poster.headers["Content-Type"] == "image/jpeg"
+
+
+def test_not_a_video_fails_with_a_vietnamese_reason_and_the_article_stays(
+        make_article, run_worker, redis_conn):
+    article = make_article()
+    run_worker()  # narration first
+    audio = article.asset("audio")
+    db.session.refresh(audio)
+    assert audio.status is MediaStatus.ready
+
+    asset = attach_video(article, io.BytesIO(b"day la van ban, khong phai video"), "x.mp4")
+    run_worker()
+    db.session.refresh(asset)
+    db.session.refresh(article)
+    db.session.refresh(audio)
+    assert asset.status is MediaStatus.failed
+    assert asset.error.startswith("Tệp không phải video hợp lệ")
+    assert asset.outputs == {}
+    assert article.status is ArticleStatus.published
+    assert audio.status is MediaStatus.ready
+    assert FailedJobRegistry("video", connection=redis_conn).count == 1
+
+
+def test_a_bad_replacement_keeps_the_published_video(make_article, run_worker, hd_clip):
+    article = make_article()
+    with hd_clip.open("rb") as fh:
+        asset = attach_video(article, fh, "tot.mov")
+    run_worker()
+    db.session.refresh(asset)
+    good = dict(asset.outputs)
+    attach_video(article, io.BytesIO(b"\x00" * 100), "hong.mp4")
+    run_worker()
+    db.session.refresh(asset)
+    assert asset.status is MediaStatus.failed
+    assert asset.outputs == good
