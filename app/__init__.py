@@ -30,7 +30,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or config_from_env())
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # keep Vietnamese readable
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     db.init_app(app)
@@ -86,7 +86,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException):
         code = exc.code or 500
         message = ERROR_MESSAGES.get(code, exc.description or "")
         if request.path.startswith("/api/"):

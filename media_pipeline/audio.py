@@ -15,7 +15,7 @@ MP3_BITRATE = "48k"
 MP3_SAMPLE_RATE = 22050
 
 
-def encode_mp3_stream(source: Path, target: Path):  # type: ignore[no-untyped-def]
+def encode_mp3_stream(source: Path, target: Path):
     """The ffmpeg command (ffmpeg-python node) that encodes `source` as speech MP3."""
     return ffmpeg.input(str(source)).output(
         str(target), acodec="libmp3lame", audio_bitrate=MP3_BITRATE, ac=1,

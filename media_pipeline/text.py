@@ -53,7 +53,8 @@ def _as_sentence(text: str) -> str:
 
 def spoken_text(title: str, lede: str, body_html: str) -> str:
     """What the narrator reads: title, lede, then the body's paragraphs, one per line."""
-    lines = [_as_sentence(title), _as_sentence(lede), *map(_as_sentence, html_to_paragraphs(body_html))]
+    paragraphs = html_to_paragraphs(body_html)
+    lines = [_as_sentence(title), _as_sentence(lede), *map(_as_sentence, paragraphs)]
     return "\n".join(line for line in lines if line)
 
 

@@ -81,7 +81,8 @@ class EspeakEngine:
         except subprocess.TimeoutExpired as exc:
             raise EngineUnavailable("espeak-ng quá thời gian cho phép") from exc
         except subprocess.CalledProcessError as exc:
-            raise EngineUnavailable(f"espeak-ng lỗi: {exc.stderr.decode(errors='replace')[-300:]}") from exc
+            stderr = exc.stderr.decode(errors="replace")[-300:]
+            raise EngineUnavailable(f"espeak-ng lỗi: {stderr}") from exc
         return wav
 
 

@@ -68,7 +68,7 @@ def target_size(width: int, height: int, max_short_side: int = 720) -> tuple[int
     return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
 
 
-def transcode_stream(source: Path, target: Path, info: VideoInfo, max_short_side: int = 720):  # type: ignore[no-untyped-def]
+def transcode_stream(source: Path, target: Path, info: VideoInfo, max_short_side: int = 720):
     """The ffmpeg command (ffmpeg-python node): web MP4, H.264 + AAC, moov atom first."""
     width, height = target_size(info.width, info.height, max_short_side)
     inp = ffmpeg.input(str(source))  # ffmpeg applies rotation metadata before scaling

@@ -133,16 +133,14 @@ def transcode_video(asset_id: int) -> None:
                 duration = audio.media_duration(mp4)
                 width, height = video.target_size(info.width, info.height, max_short)
                 prefix = f"video/{asset.id}/{input_hash[:20]}"
-                outputs = {
-                    "mp4": store.upload_file(mp4, f"{prefix}/video.mp4", "video/mp4"),
-                    "poster": store.upload_file(poster, f"{prefix}/poster.jpg", "image/jpeg"),
-                    "width": width, "height": height,
-                }
+                mp4_key = store.upload_file(mp4, f"{prefix}/video.mp4", "video/mp4")
+                poster_key = store.upload_file(poster, f"{prefix}/poster.jpg", "image/jpeg")
             db.session.refresh(asset)
             if asset.source_key != source_key:
                 # A newer upload replaced this one while we worked; its own job takes over.
-                store.delete(outputs["mp4"], outputs["poster"])
+                store.delete(mp4_key, poster_key)
                 return
+            outputs = {"mp4": mp4_key, "poster": poster_key, "width": width, "height": height}
             state.finish(asset, outputs=outputs, input_hash=input_hash, duration=duration)
         except Exception as exc:
             state.fail(asset_id, failure_reason(exc))

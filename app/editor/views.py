@@ -24,10 +24,10 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
-def staff_required(view):  # type: ignore[no-untyped-def]
+def staff_required(view):
     @wraps(view)
     @login_required
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(*args, **kwargs):
         return view(*args, **kwargs)
     return wrapper
 
@@ -47,7 +47,7 @@ def _article_or_404(article_id: int) -> Article:
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login():
     """Staff login; the message never says which field was wrong."""
     form = LoginForm()
     if form.validate_on_submit():
@@ -65,14 +65,14 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/dang-xuat")
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     logout_user()
     return redirect(url_for("public.home"))
 
 
 @bp.get("/")
 @staff_required
-def index():  # type: ignore[no-untyped-def]
+def index():
     """Articles the user may work on, newest first."""
     query = select(Article).order_by(Article.updated_at.desc()).limit(200)
     if current_user.role is Role.contributor:
@@ -94,7 +94,7 @@ def _fill_choices(form: ArticleForm) -> None:
 @bp.route("/bai-viet/moi", methods=["GET", "POST"])
 @bp.route("/bai-viet/<int:article_id>", methods=["GET", "POST"])
 @staff_required
-def edit(article_id: int | None = None):  # type: ignore[no-untyped-def]
+def edit(article_id: int | None = None):
     """Write or edit an article; 'Xuất bản' publishes it (editors only)."""
     article = _article_or_404(article_id) if article_id else None
     form = ArticleForm(obj=article)
@@ -134,7 +134,7 @@ def edit(article_id: int | None = None):  # type: ignore[no-untyped-def]
 
 @bp.post("/bai-viet/<int:article_id>/video")
 @staff_required
-def upload_video(article_id: int):  # type: ignore[no-untyped-def]
+def upload_video(article_id: int):
     """Attach a video; it is stored as uploaded and transcoded by a worker."""
     article = _article_or_404(article_id)
     form = VideoForm()
@@ -150,7 +150,7 @@ def upload_video(article_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/media/<int:asset_id>/thu-lai")
 @staff_required
-def retry_media(asset_id: int):  # type: ignore[no-untyped-def]
+def retry_media(asset_id: int):
     """Queue a failed or finished media asset again."""
     asset = db.session.get(MediaAsset, asset_id) or abort(404)
     _article_or_404(asset.article_id)
@@ -161,7 +161,7 @@ def retry_media(asset_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/bai-viet/<int:article_id>/media.json")
 @staff_required
-def media_status(article_id: int):  # type: ignore[no-untyped-def]
+def media_status(article_id: int):
     """Media states for the live panel on the edit page."""
     article = _article_or_404(article_id)
     return jsonify({"audio": audio_form(article), "video": video_form(article)})

@@ -16,7 +16,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value: datetime | None, dialect):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given; use an aware UTC datetime")
@@ -25,7 +25,7 @@ class UTCDateTime(TypeDecorator[datetime]):
                 value = value.replace(tzinfo=None)
         return value
 
-    def process_result_value(self, value: datetime | None, dialect):  # type: ignore[no-untyped-def]
+    def process_result_value(self, value: datetime | None, dialect):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value

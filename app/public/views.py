@@ -20,7 +20,7 @@ def _page_arg() -> int:
 
 
 @bp.get("/")
-def home():  # type: ignore[no-untyped-def]
+def home():
     """Published articles, newest first."""
     per_page = current_app.config["ARTICLES_PER_PAGE"]
     query = (select(Article).where(Article.status == ArticleStatus.published)
@@ -31,7 +31,7 @@ def home():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/bai-viet/<slug>")
-def article(slug: str):  # type: ignore[no-untyped-def]
+def article(slug: str):
     """One article with its three forms: read, listen, watch."""
     item = db.session.scalar(select(Article).where(Article.slug == slug))
     staff = current_user.is_authenticated

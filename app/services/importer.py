@@ -12,8 +12,13 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Article
-from .publishing import (ArticleError, ArticleInput, get_or_create_category, get_or_create_unit,
-                         save_article)
+from .publishing import (
+    ArticleError,
+    ArticleInput,
+    get_or_create_category,
+    get_or_create_unit,
+    save_article,
+)
 
 REQUIRED = ("title", "body_html")
 

@@ -132,7 +132,8 @@ def read_cover(fileobj: IO[bytes]) -> Image.Image:
         image = Image.open(fileobj)
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ArticleError({"cover": "Ảnh bìa không phải tệp ảnh hợp lệ (JPEG, PNG, WebP)."}) from None
+        raise ArticleError(
+            {"cover": "Ảnh bìa không phải tệp ảnh hợp lệ (JPEG, PNG, WebP)."}) from None
     return image
 
 

@@ -1,0 +1,65 @@
+import json
+from pathlib import Path
+
+from rq import Queue
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Article, ArticleStatus, MediaStatus
+from media_pipeline.samples import make_video
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "article.json"
+
+
+def test_import_creates_and_publishes_then_updates_by_slug(runner, redis_conn):
+    result = runner.invoke(args=["articles", "import", str(FIXTURE)])
+    assert result.exit_code == 0, result.output
+    article_id, slug = result.output.split()
+    article = db.session.get(Article, int(article_id))
+    assert slug == "tinh-uy-hoa-an-trien-khai-so-hoa-tai-lieu-luu-tru-nam-2026"
+    assert article.status is ArticleStatus.published
+    assert article.unit.name == "Văn phòng Tỉnh ủy" and article.category.name == "Xây dựng Đảng"
+    assert article.view_count == 120
+    assert article.published_at.isoformat() == "2026-01-18T01:00:00+00:00"  # 08:00 in Vietnam
+    assert article.asset("audio").status is MediaStatus.queued
+
+    again = runner.invoke(args=["articles", "import", str(FIXTURE)])
+    assert again.output.split()[0] == article_id
+    assert db.session.scalar(select(func.count(Article.id))) == 1
+    # Same text: no second narration job.
+    assert Queue("narration", connection=redis_conn).count == 1
+
+
+def test_import_of_a_list_with_a_bad_item_says_what_is_missing(runner, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"title": "Không có nội dung"}]), encoding="utf-8")
+    result = runner.invoke(args=["articles", "import", str(bad)])
+    assert result.exit_code != 0
+    assert "body_html" in result.output
+    assert db.session.scalar(select(func.count(Article.id))) == 0
+
+
+def test_import_rejects_broken_json(runner, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = runner.invoke(args=["articles", "import", str(bad)])
+    assert result.exit_code != 0 and "Tệp JSON không hợp lệ" in result.output
+
+
+def test_attach_video_takes_the_same_path_as_an_upload(runner, make_article, redis_conn,
+                                                       tmp_path, store):
+    article = make_article()
+    clip = make_video(tmp_path / "clip.mp4", 1, (320, 240))
+    result = runner.invoke(args=["media", "attach-video", str(article.id), str(clip)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    video = article.asset("video")
+    assert video.status is MediaStatus.queued and store.exists(video.source_key)
+    assert Queue("video", connection=redis_conn).count == 1
+
+
+def test_attach_video_to_a_missing_article_is_an_error(runner, tmp_path):
+    clip = tmp_path / "x.mp4"
+    clip.write_bytes(b"x")
+    result = runner.invoke(args=["media", "attach-video", "424242", str(clip)])
+    assert result.exit_code != 0 and "Không có bài viết số 424242" in result.output

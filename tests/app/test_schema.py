@@ -1,0 +1,20 @@
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from app.extensions import db
+from app.services.publishing import unique_slug
+
+
+def test_migrations_build_exactly_the_models_schema(app):
+    """The test database was built by `flask db upgrade`; it must match the models."""
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_vietnamese_titles_fold_into_ascii_slugs(app, make_article):
+    assert unique_slug("Đẩy nhanh tiến độ nâng cấp Cổng thông tin") == \
+        "day-nhanh-tien-do-nang-cap-cong-thong-tin"
+    first = make_article("Hậu Giang đổi mới")
+    second = make_article("Hậu Giang đổi mới")
+    assert (first.slug, second.slug) == ("hau-giang-doi-moi", "hau-giang-doi-moi-2")
