@@ -2,6 +2,8 @@
 # `make test`: start what the tests need, then pytest on SQLite and again on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+.venv/bin/ruff check .
+.venv/bin/mypy --no-error-summary
 scripts/services.sh redis
 scripts/services.sh postgres
 # SeaweedFS: tests/conftest.py starts its own on a throwaway data dir (port 8433).
