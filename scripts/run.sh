@@ -20,8 +20,11 @@ fi
 
 pids=()
 cleanup() {
-  trap - INT TERM EXIT
-  echo; echo "Stopping…"
+  # Finish the clean-up even if the terminal or a pipe on stdout is already gone.
+  trap '' INT TERM PIPE
+  trap - EXIT
+  set +e
+  { echo; echo "Stopping…"; } 2>/dev/null
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [ -n "$s3_started" ] && scripts/services.sh stop-seaweedfs "$S3_DIR"
@@ -34,7 +37,7 @@ export FLASK_APP=app
 .venv/bin/flask demo seed > instance/demo-seed.log
 .venv/bin/python -m workers > instance/worker.log 2>&1 &
 pids+=($!)
-.venv/bin/gunicorn --bind 127.0.0.1:5000 --workers "${WEB_WORKERS:-2}" --threads 4 \
+.venv/bin/gunicorn --bind 127.0.0.1:5000 --workers "${WEB_WORKERS:-2}" --threads 4 --graceful-timeout 3 \
   --access-logfile - 'app:create_app()' > instance/web.log 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:5000/ && break; sleep 0.1; done

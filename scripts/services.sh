@@ -75,7 +75,11 @@ JSON
 stop_seaweedfs() {
   local dir=$1
   [ -f "$dir/weed.pid" ] || return 0
-  kill "$(cat "$dir/weed.pid")" 2>/dev/null || true
+  local pid; pid=$(cat "$dir/weed.pid")
+  kill "$pid" 2>/dev/null || true
+  # weed shuts down its parts in turn; wait so that its ports are free for the next start.
+  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
   rm -f "$dir/weed.pid"
 }
 
