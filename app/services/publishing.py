@@ -6,7 +6,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, TypeVar
 
 import nh3
 from PIL import Image, UnidentifiedImageError
@@ -152,19 +152,21 @@ def store_cover(article: Article, image: Image.Image) -> None:
     db.session.commit()
 
 
-def get_or_create_category(name: str) -> Category:
-    category = db.session.scalar(select(Category).where(Category.name == name))
-    if category is None:
-        category = Category(name=name, slug=slugify(name) or "chuyen-muc")
-        db.session.add(category)
+Named = TypeVar("Named", Category, Unit)
+
+
+def _get_or_create_named(model: type[Named], name: str, fallback_slug: str) -> Named:
+    row = db.session.scalar(select(model).where(model.name == name))
+    if row is None:
+        row = model(name=name, slug=slugify(name) or fallback_slug)
+        db.session.add(row)
         db.session.flush()
-    return category
+    return row
+
+
+def get_or_create_category(name: str) -> Category:
+    return _get_or_create_named(Category, name, "chuyen-muc")
 
 
 def get_or_create_unit(name: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.name == name))
-    if unit is None:
-        unit = Unit(name=name, slug=slugify(name) or "don-vi")
-        db.session.add(unit)
-        db.session.flush()
-    return unit
+    return _get_or_create_named(Unit, name, "don-vi")
