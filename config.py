@@ -61,14 +61,24 @@ class Config:
     # "presigned": short-lived signed URLs, for stores that must stay private.
     MEDIA_URL_MODE = env("MEDIA_URL_MODE", "public")
     PRESIGNED_URL_TTL = env_int("PRESIGNED_URL_TTL", 6 * 3600)
+    # Origins whose pages may fetch media data (read-along timings, captions) from the store.
+    MEDIA_CORS_ORIGINS = env_list("MEDIA_CORS_ORIGINS", "*")
 
     # Text-to-speech: engines tried in order until one succeeds.
     TTS_ENGINES = env_list("TTS_ENGINES", "gtts,espeak")
     TTS_LANGUAGE = env("TTS_LANGUAGE", "vi")
     GTTS_TLD = env("GTTS_TLD", "com.vn")
     GTTS_TIMEOUT = env_float("GTTS_TIMEOUT", 10.0)
-    ESPEAK_VOICE = env("ESPEAK_VOICE", "vi")
-    ESPEAK_RATE = env_int("ESPEAK_RATE", 150)
+    GTTS_RETRIES = env_int("GTTS_RETRIES", 2)  # on 429/5xx, with exponential backoff
+    ESPEAK_VOICE = env("ESPEAK_VOICE", "vi")  # vi, vi-vn-x-south, vi-vn-x-central
+    ESPEAK_RATE = env_int("ESPEAK_RATE", 150)  # words per minute
+    PIPER_MODEL = env("PIPER_MODEL", "")  # path to a piper voice (.onnx beside its .onnx.json)
+    TTS_ENGINE_TIMEOUT = env_float("TTS_ENGINE_TIMEOUT", 600.0)  # then the next engine
+    NARRATION_NORMALIZE = env_bool("NARRATION_NORMALIZE", True)  # read numbers, dates, UBND…
+    NARRATION_READ_CAPTIONS = env_bool("NARRATION_READ_CAPTIONS", True)  # "Ảnh: …"
+    NARRATION_MAX_CHARS = env_int("NARRATION_MAX_CHARS", 200_000)
+    NARRATION_LOUDNESS = env_float("NARRATION_LOUDNESS", -16.0)  # LUFS (EBU R128)
+    NARRATION_TRUE_PEAK = env_float("NARRATION_TRUE_PEAK", -1.5)  # dBTP
 
     # Video
     VIDEO_MAX_HEIGHT = env_int("VIDEO_MAX_HEIGHT", 720)
@@ -82,6 +92,8 @@ class Config:
     JOB_FAILURE_TTL = env_int("JOB_FAILURE_TTL", 7 * 24 * 3600)
 
     ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 20)
+    # Podcast feeds: the address podcast directories write to about ownership (optional).
+    PODCAST_OWNER_EMAIL = env("PODCAST_OWNER_EMAIL", "")
     WTF_CSRF_TIME_LIMIT = None  # editors keep long-open forms; the session bounds them
 
 

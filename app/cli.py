@@ -76,11 +76,9 @@ def storage_cli() -> None:
 @storage_cli.command("init")
 def storage_init_cmd() -> None:
     """Create the bucket and make the media prefixes publicly readable."""
-    from flask import current_app
+    from .services.infra import init_storage, object_store
 
-    from .services.infra import object_store
-
-    object_store().ensure_bucket(public_read=current_app.config["MEDIA_URL_MODE"] == "public")
+    init_storage()
     click.echo(f"bucket {object_store().bucket} ready")
 
 

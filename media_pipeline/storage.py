@@ -28,8 +28,12 @@ class ObjectStore:
                           retries={"max_attempts": 3, "mode": "standard"}),
         )
 
-    def ensure_bucket(self, public_read: bool = True) -> None:
-        """Create the bucket if missing; with `public_read`, let anyone GET the media prefixes."""
+    def ensure_bucket(self, public_read: bool = True,
+                      cors_origins: list[str] | tuple[str, ...] = ("*",)) -> None:
+        """Create the bucket if missing; with `public_read`, let anyone GET the media prefixes.
+
+        CORS lets the site's pages fetch timings and captions from the store with fetch().
+        """
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except ClientError:
@@ -42,6 +46,15 @@ class ObjectStore:
                 "Resource": [f"{arn}/{prefix}*" for prefix in PUBLIC_PREFIXES],
             }]}
             self.client.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
+        if cors_origins:
+            self.client.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": [{
+                "AllowedOrigins": list(cors_origins), "AllowedMethods": ["GET", "HEAD"],
+                "AllowedHeaders": ["Range", "Content-Type"], "MaxAgeSeconds": 86400,
+                "ExposeHeaders": ["Content-Length", "Content-Range", "ETag"],
+            }]})
+
+    def size(self, key: str) -> int:
+        return int(self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
 
     def upload_file(self, path: Path, key: str, content_type: str,
                     cache_control: str = IMMUTABLE) -> str:

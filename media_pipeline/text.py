@@ -1,47 +1,88 @@
-"""Article HTML → the plain text a narrator reads."""
+"""Article HTML → the blocks of text a narrator reads, in page order."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
-# Elements whose end closes a spoken sentence/paragraph.
+# Elements whose end closes a block (a paragraph of speech).
 _BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr",
-           "figcaption", "br", "td", "th", "section", "article"}
-_SKIP = {"script", "style", "noscript", "template"}
+           "figcaption", "caption", "section", "article", "dt", "dd", "pre"}
+_CELLS = {"td", "th"}
+_SKIP = {"script", "style", "noscript", "template", "audio", "video", "iframe", "svg"}
 
 
-class _TextCollector(HTMLParser):
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of page text; `kind` tells how to speak it (captions get a prefix)."""
+
+    text: str
+    kind: str = "p"
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class _BlockCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
+        self.blocks: list[Block] = []
+        self._parts: list[str] = []
+        self._kind = "p"
         self._skip_depth = 0
+
+    def _flush(self) -> None:
+        text = _fold("".join(self._parts)).strip(" ,")
+        if text:
+            self.blocks.append(Block(text, self._kind))
+        self._parts, self._kind = [], "p"
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self._skip_depth += 1
-        elif tag in _BLOCKS:
-            self.parts.append("\n")
+        elif tag in _BLOCKS or tag == "br":
+            self._flush()
+            if tag in ("figcaption", "caption"):
+                self._kind = "caption"
+            elif tag == "tr":
+                self._kind = "row"
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _CELLS:
+            self._parts.append(", ")  # a table row is read as one sentence, cell by cell
         elif tag in _BLOCKS:
-            self.parts.append("\n")
+            self._flush()
 
     def handle_data(self, data: str) -> None:
         if not self._skip_depth:
-            self.parts.append(data)
+            self._parts.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def html_blocks(html: str) -> list[Block]:
+    """Visible text of `html`, one Block per paragraph, list item, caption or table row."""
+    collector = _BlockCollector()
+    collector.feed(html or "")
+    collector.close()
+    return collector.blocks
 
 
 def html_to_paragraphs(html: str) -> list[str]:
-    """Visible text of `html`, one string per block element, whitespace folded."""
-    collector = _TextCollector()
-    collector.feed(html or "")
-    collector.close()
-    text = "".join(collector.parts)
-    paragraphs = (re.sub(r"\s+", " ", chunk).strip() for chunk in text.split("\n"))
-    return [p for p in paragraphs if p]
+    return [block.text for block in html_blocks(html)]
+
+
+def article_blocks(title: str, lede: str, body_html: str,
+                   read_captions: bool = True) -> list[Block]:
+    """What the narrator reads, in order: title, lede, then the body (captions optional)."""
+    blocks = [Block(_fold(title), "title"), Block(_fold(lede), "lede"), *html_blocks(body_html)]
+    return [b for b in blocks if b.text and (read_captions or b.kind != "caption")]
 
 
 def _as_sentence(text: str) -> str:
@@ -52,10 +93,8 @@ def _as_sentence(text: str) -> str:
 
 
 def spoken_text(title: str, lede: str, body_html: str) -> str:
-    """What the narrator reads: title, lede, then the body's paragraphs, one per line."""
-    paragraphs = html_to_paragraphs(body_html)
-    lines = [_as_sentence(title), _as_sentence(lede), *map(_as_sentence, paragraphs)]
-    return "\n".join(line for line in lines if line)
+    """The article's readable text, one block per line (what narration is made from)."""
+    return "\n".join(_as_sentence(b.text) for b in article_blocks(title, lede, body_html))
 
 
 def has_words(text: str) -> bool:

@@ -80,12 +80,12 @@ def _app(app_config):
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.services.infra import object_store
+    from app.services.infra import init_storage
 
     app = create_app(app_config)
     with app.app_context():
         upgrade()  # the schema comes from the migrations, as in production
-        object_store().ensure_bucket()
+        init_storage()
     yield app
     with app.app_context():
         from app.extensions import db

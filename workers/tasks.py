@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, current_app, has_app_context
@@ -14,16 +16,16 @@ from rq import get_current_job
 
 from app.extensions import db
 from app.models import MediaAsset, MediaKind, MediaStatus
+from app.models.lexicon import lexicon_pairs, lexicon_version
 from app.services.infra import object_store
-from media_pipeline import audio, tts, video
+from media_pipeline import audio, narration, tts, video
 from media_pipeline.errors import MediaError
-from media_pipeline.text import spoken_text
 
 from . import state
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
-PIPELINE_VERSION = "1"  # bump to re-render everything after a pipeline change
+PIPELINE_VERSION = "2"  # bump to re-render everything after a pipeline change
 
 
 def _app_context() -> AbstractContextManager[object]:
@@ -66,35 +68,62 @@ def _no_more_retries() -> None:
         job.retries_left = 0
 
 
+def narration_settings(cfg: Mapping[str, Any], lexicon: tuple[tuple[str, str], ...]
+                       ) -> narration.NarrationSettings:
+    return narration.NarrationSettings(
+        normalize=cfg["NARRATION_NORMALIZE"], read_captions=cfg["NARRATION_READ_CAPTIONS"],
+        lexicon=lexicon, loudness=cfg["NARRATION_LOUDNESS"],
+        true_peak=cfg["NARRATION_TRUE_PEAK"], max_chars=cfg["NARRATION_MAX_CHARS"],
+        engine_timeout=cfg["TTS_ENGINE_TIMEOUT"])
+
+
+def speech_engines(cfg: Mapping[str, Any]) -> list[tts.SpeechEngine]:
+    return tts.build_engines(
+        cfg["TTS_ENGINES"], language=cfg["TTS_LANGUAGE"], gtts_tld=cfg["GTTS_TLD"],
+        gtts_timeout=cfg["GTTS_TIMEOUT"], gtts_retries=cfg["GTTS_RETRIES"],
+        espeak_voice=cfg["ESPEAK_VOICE"], espeak_rate=cfg["ESPEAK_RATE"],
+        piper_model=cfg["PIPER_MODEL"])
+
+
 def narrate_article(asset_id: int) -> None:
-    """Article text → speech (first engine that works) → MP3 in the object store."""
+    """Article → sentences → speech (first engine that works) → MP3 + timings in the store."""
     with _app_context():
         asset = _load(asset_id, MediaKind.audio)
         if asset is None:
             return
         cfg = current_app.config
         article = asset.article
-        text = spoken_text(article.title, article.lede, article.body_html)
-        engines = tts.build_engines(
-            cfg["TTS_ENGINES"], language=cfg["TTS_LANGUAGE"], gtts_tld=cfg["GTTS_TLD"],
-            gtts_timeout=cfg["GTTS_TIMEOUT"], espeak_voice=cfg["ESPEAK_VOICE"],
-            espeak_rate=cfg["ESPEAK_RATE"])
-        input_hash = _digest(PIPELINE_VERSION, text,
+        lexicon = lexicon_pairs()
+        settings = narration_settings(cfg, lexicon)
+        engines = speech_engines(cfg)
+        try:
+            script = narration.build_script(article.title, article.lede, article.body_html,
+                                            settings)
+        except Exception as exc:
+            _no_more_retries()
+            state.fail(asset_id, failure_reason(exc))
+            raise
+        input_hash = _digest(PIPELINE_VERSION, narration.script_text(script),
+                             lexicon_version(lexicon), repr(settings),
                              *(f"{e.name}:{e.voice}" for e in engines))
         if asset.status is MediaStatus.ready and asset.input_hash == input_hash:
             return
         state.start(asset)
+        store = object_store()
         try:
             with tempfile.TemporaryDirectory(prefix="narrate-") as tmp:
-                workdir = Path(tmp)
-                speech = tts.synthesize(engines, text, workdir)
-                state.ProgressReporter(asset)(60)
-                mp3 = audio.encode_mp3(speech.path, workdir / "narration.mp3")
-                duration = audio.media_duration(mp3)
-                key = f"audio/{article.id}/{input_hash[:20]}.mp3"
-                object_store().upload_file(mp3, key, "audio/mpeg")
-            state.finish(asset, outputs={"mp3": key}, input_hash=input_hash, duration=duration,
-                         engine=f"{speech.engine}:{speech.voice}")
+                made = narration.narrate(script, engines, Path(tmp), settings,
+                                         on_progress=state.ProgressReporter(asset, end=95))
+                prefix = f"audio/{article.id}/{input_hash[:20]}"
+                outputs = {
+                    "mp3": store.upload_file(made.mp3, f"{prefix}.mp3", "audio/mpeg"),
+                    "mp3_bytes": made.mp3.stat().st_size,
+                    "vtt": store.upload_file(made.vtt, f"{prefix}.vtt", "text/vtt; charset=utf-8"),
+                    "timings": store.upload_file(made.timings, f"{prefix}.json",
+                                                 "application/json"),
+                }
+            state.finish(asset, outputs=outputs, input_hash=input_hash, duration=made.duration,
+                         engine=f"{made.engine}:{made.voice}")
         except Exception as exc:
             if isinstance(exc, MediaError):
                 _no_more_retries()

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Article, Role, User
 from ..services import media_jobs
 from ..services.importer import import_article
-from ..services.infra import object_store
+from ..services.infra import init_storage
 from ..services.publishing import get_or_create_unit, store_cover
 
 DEMO_FILE = Path(__file__).with_name("articles.json")
@@ -60,7 +60,7 @@ def cover_image(title: str, index: int, size: tuple[int, int] = (1200, 675)) -> 
 
 
 def seed(with_video: bool = True) -> list[Article]:
-    object_store().ensure_bucket()
+    init_storage()
     for username, full_name, role, password in DEMO_USERS:
         if db.session.scalar(select(User).where(User.username == username)) is None:
             user = User(username=username, full_name=full_name, role=role)

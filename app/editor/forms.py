@@ -35,3 +35,9 @@ class VideoForm(FlaskForm):
         FileRequired("Vui lòng chọn tệp video."),
         FileAllowed(VIDEO_TYPES, "Định dạng video không được hỗ trợ.")])
     upload = SubmitField("Tải video lên")
+
+
+class LexiconForm(FlaskForm):
+    term = StringField("Từ hoặc cụm từ", validators=[DataRequired(REQUIRED), Length(max=100)])
+    spoken = StringField("Cách đọc", validators=[DataRequired(REQUIRED), Length(max=200)])
+    submit = SubmitField("Lưu")

@@ -9,12 +9,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from ..models import Article, Category, MediaAsset, Role, Unit, User
-from ..services import media_jobs
+from ..models import Article, Category, LexiconEntry, MediaAsset, Role, Unit, User
+from ..services import lexicon, media_jobs
 from ..services.publishing import ArticleError, ArticleInput, read_cover, save_article, store_cover
 from ..services.serializers import audio_form, video_form
 from . import bp
-from .forms import ArticleForm, LoginForm, VideoForm
+from .forms import ArticleForm, LexiconForm, LoginForm, VideoForm
 
 BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 
@@ -28,6 +28,16 @@ def staff_required(view):
     @wraps(view)
     @login_required
     def wrapper(*args, **kwargs):
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role is not Role.admin:
+            abort(403)
         return view(*args, **kwargs)
     return wrapper
 
@@ -165,3 +175,35 @@ def media_status(article_id: int):
     """Media states for the live panel on the edit page."""
     article = _article_or_404(article_id)
     return jsonify({"audio": audio_form(article), "video": video_form(article)})
+
+
+@bp.route("/tu-dien", methods=["GET", "POST"])
+@admin_required
+def lexicon_page():
+    """The pronunciation lexicon: how the narrator says particular terms."""
+    form = LexiconForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            lexicon.save_entry(form.term.data or "", form.spoken.data or "")
+        except lexicon.LexiconInputError as exc:
+            db.session.rollback()
+            form.term.errors.append(str(exc))
+            status = 422
+        else:
+            flash("Đã lưu vào từ điển phát âm; các bài có từ này sẽ được đọc lại.", "success")
+            return redirect(url_for("editor.lexicon_page")), 303
+    elif form.is_submitted():
+        status = 422
+    entries = db.session.scalars(select(LexiconEntry).order_by(LexiconEntry.term)).all()
+    return render_template("editor/lexicon.html", form=form, entries=entries), status
+
+
+@bp.post("/tu-dien/<int:entry_id>/xoa")
+@admin_required
+def lexicon_delete(entry_id: int):
+    """Remove a lexicon entry."""
+    entry = db.session.get(LexiconEntry, entry_id) or abort(404)
+    lexicon.delete_entry(entry)
+    flash("Đã xóa khỏi từ điển phát âm.", "success")
+    return redirect(url_for("editor.lexicon_page")), 303

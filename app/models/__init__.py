@@ -1,8 +1,10 @@
 """The portal's data: content, people and media assets."""
 
 from .content import Article, ArticleStatus, Category, Unit
+from .lexicon import LexiconEntry
 from .media import MediaAsset, MediaKind, MediaStatus
 from .user import Role, User
 
-__all__ = ["Article", "ArticleStatus", "Category", "Unit", "MediaAsset", "MediaKind",
+__all__ = ["Article", "ArticleStatus", "Category", "LexiconEntry", "Unit", "MediaAsset",
+           "MediaKind",
            "MediaStatus", "Role", "User"]

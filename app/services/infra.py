@@ -36,3 +36,10 @@ def media_url(key: str | None) -> str | None:
     cfg = current_app.config
     return object_store().url(key, presigned=cfg["MEDIA_URL_MODE"] == "presigned",
                               expires=cfg["PRESIGNED_URL_TTL"])
+
+
+def init_storage() -> None:
+    """Create the bucket with the public-read policy and CORS rules the config asks for."""
+    cfg = current_app.config
+    object_store().ensure_bucket(public_read=cfg["MEDIA_URL_MODE"] == "public",
+                                 cors_origins=cfg["MEDIA_CORS_ORIGINS"])

@@ -20,6 +20,8 @@ def audio_form(article: Article) -> dict[str, Any]:
     return {
         "status": _status(asset) if asset else MediaStatus.pending.value,
         "url": media_url(outputs.get("mp3")),
+        "vtt": media_url(outputs.get("vtt")),
+        "timings": media_url(outputs.get("timings")),
         "duration": asset.duration if asset and outputs else None,
         "engine": asset.engine if asset and outputs else None,
         "progress": asset.progress if asset else 0,

@@ -11,9 +11,9 @@ import requests
 
 from app.extensions import db
 from config import BASE_DIR
-from media_pipeline import audio, tts
+from media_pipeline import tts
+from media_pipeline.narration import build_script
 from media_pipeline.samples import make_video
-from media_pipeline.text import spoken_text
 from tests.conftest import csrf_token
 
 pytestmark = pytest.mark.e2e
@@ -82,12 +82,16 @@ def test_publish_then_listen_and_watch(app, login, category, tmp_path):
     mp4 = tmp_path / "video.mp4"
     mp4.write_bytes(requests.get(data["video"]["mp4"], timeout=10).content)
 
-    # The narration is as long as espeak-ng takes to say the same words.
-    bare = tts.EspeakEngine("vi").synthesize(spoken_text(title, lede, body), tmp_path)
+    # The narration is as long as espeak-ng takes to say the same sentences.
+    script = build_script(title, lede, body)
+    _, bare, _ = tts.render_with_fallback([tts.EspeakEngine("vi")], [s.spoken for s in script],
+                                          tmp_path)
     probed_mp3 = ffprobe(mp3)
     assert probed_mp3["streams"][0]["codec_name"] == "mp3"
-    assert float(probed_mp3["format"]["duration"]) == pytest.approx(
-        audio.media_duration(bare), abs=0.3)
+    assert float(probed_mp3["format"]["duration"]) == pytest.approx(bare.seconds, abs=0.3)
+    timings = requests.get(data["audio"]["timings"], timeout=10).json()
+    assert [s["text"] for s in timings["sentences"]][:2] == [title, lede]
+    assert requests.get(data["audio"]["vtt"], timeout=10).text.startswith("WEBVTT")
     assert data["audio"]["duration"] == pytest.approx(float(probed_mp3["format"]["duration"]),
                                                       abs=0.05)
 

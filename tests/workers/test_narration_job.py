@@ -19,7 +19,62 @@ def test_publishing_narrates_the_article_into_the_object_store(make_article, run
     assert audio.duration > 2
     key = audio.outputs["mp3"]
     assert key.startswith(f"audio/{article.id}/") and key.endswith(".mp3")
-    assert requests.get(store.url(key), timeout=5).headers["Content-Type"] == "audio/mpeg"
+    mp3 = requests.get(store.url(key), timeout=5)
+    assert mp3.headers["Content-Type"] == "audio/mpeg"
+    assert len(mp3.content) == audio.outputs["mp3_bytes"]
+    timings = requests.get(store.url(audio.outputs["timings"]), timeout=5).json()
+    assert timings["sentences"][0]["text"] == article.title
+    vtt = requests.get(store.url(audio.outputs["vtt"]), timeout=5)
+    assert vtt.text.startswith("WEBVTT") and vtt.headers["Content-Type"].startswith("text/vtt")
+
+
+def test_editing_only_the_category_does_not_narrate_again(make_article, run_worker, redis_conn):
+    from rq import Queue
+
+    from app.services.publishing import ArticleInput, get_or_create_category, save_article
+
+    article = make_article()
+    run_worker()
+    other = get_or_create_category("Kinh tế")
+    save_article(article, ArticleInput(title=article.title, lede=article.lede,
+                                       body_html=article.body_html, category_id=other.id), None)
+    assert Queue("narration", connection=redis_conn).count == 0
+
+
+def test_editing_the_body_narrates_again_and_readers_keep_the_old_audio_meanwhile(
+        make_article, run_worker, client):
+    from app.services.publishing import ArticleInput, save_article
+
+    article = make_article()
+    run_worker()
+    audio = article.asset("audio")
+    db.session.refresh(audio)
+    old_key = audio.outputs["mp3"]
+    edited = "<p>Nội dung đã được sửa lại, có thêm 15 ý kiến.</p>"
+    save_article(article, ArticleInput(title=article.title, lede=article.lede, body_html=edited,
+                                       category_id=article.category_id), None)
+    db.session.refresh(audio)
+    assert audio.status is MediaStatus.queued
+    assert client.get("/api/v1/articles").get_json()["articles"][0]["audio"]["url"].endswith(
+        old_key)
+    run_worker()
+    db.session.refresh(audio)
+    assert audio.status is MediaStatus.ready and audio.outputs["mp3"] != old_key
+
+
+def test_nothing_to_narrate_fails_once_with_a_clear_reason(app, make_article, run_worker,
+                                                         redis_conn):
+    """An article of emoji and Chinese only: "nothing to narrate", no retry loop."""
+    article = make_article(title="🎉", lede="", body_html="<p>中华人民共和国 👍</p>")
+    run_worker()
+    audio = article.asset("audio")
+    db.session.refresh(audio)
+    assert audio.status is MediaStatus.failed
+    assert audio.error == "Bài viết không có nội dung để đọc"
+    from rq.registry import ScheduledJobRegistry
+
+    assert ScheduledJobRegistry("narration", connection=redis_conn).count == 0
+    assert FailedJobRegistry("narration", connection=redis_conn).count == 1
 
 
 def test_a_second_run_on_the_same_text_does_no_work(make_article, run_worker):
