@@ -20,6 +20,7 @@ from app.models.lexicon import lexicon_pairs, lexicon_version
 from app.services.infra import object_store
 from media_pipeline import audio, narration, tts, video
 from media_pipeline.errors import MediaError
+from media_pipeline.normalize import LexiconError
 
 from . import state
 
@@ -48,6 +49,8 @@ def failure_reason(exc: BaseException) -> str:
     """A sentence an editor can act on."""
     if isinstance(exc, MediaError):
         return f"{exc.reason}: {exc.detail}" if exc.detail else exc.reason
+    if isinstance(exc, LexiconError):
+        return str(exc)
     if isinstance(exc, ClientError | BotoCoreError):
         return f"Không truy cập được kho lưu trữ media: {exc}"
     return f"Lỗi hệ thống khi xử lý ({type(exc).__name__}: {exc})"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import select, update
 
@@ -17,6 +17,13 @@ def _page_arg() -> int:
         return max(1, min(int(request.args.get("trang", 1)), 10_000))
     except ValueError:
         return 1
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return send_from_directory(current_app.static_folder or "", "img/favicon.ico",
+                               max_age=30 * 24 * 3600)
 
 
 @bp.get("/")

@@ -118,3 +118,24 @@ def test_engine_failure_marks_failed_keeps_old_audio_and_fails_the_job(
     assert "Không tạo được bản nghe" in audio.error
     assert audio.outputs["mp3"] == old_key
     assert FailedJobRegistry("narration", connection=redis_conn).count == 1
+
+
+def test_an_exploding_lexicon_fails_with_its_own_reason_and_keeps_old_audio(
+        make_article, run_worker):
+    from app.models import LexiconEntry
+
+    article = make_article(body_html="<p>Hội hội hội hội hội hội hội hội. Hội nghị bế mạc.</p>")
+    run_worker()
+    audio = article.asset("audio")
+    db.session.refresh(audio)
+    old = audio.outputs["mp3"]
+    db.session.add(LexiconEntry(term="hội", spoken="hội " * 45))
+    db.session.commit()
+    from app.services.media_jobs import request_narration
+
+    request_narration(article)
+    run_worker()
+    db.session.refresh(audio)
+    assert audio.status is MediaStatus.failed
+    assert audio.error.startswith("Từ điển phát âm làm câu dài quá mức")
+    assert audio.outputs["mp3"] == old

@@ -1,0 +1,548 @@
+"""Narration benchmark: speed, memory, loudness and intelligibility (WER) of the TTS pipeline.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/narration.py            # everything, ~5 minutes on 2 cores
+    .venv/bin/python benchmarks/narration.py --quick    # a subset, ~1 minute
+
+It prints Markdown tables (to paste into the README) and asserts nothing. Each speed case runs
+in a fresh child process (this script with a hidden flag) so its peak memory is its own.
+Intelligibility is measured by viet-asr (PyPI `viet-asr`, offline, model in its wheel)
+transcribing our narration; WER is computed with jiwer. Both come from the `bench` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import html
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+import wave
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the project, when it is not installed in the interpreter
+
+from media_pipeline import ffmpeg_run, narration  # noqa: E402
+from media_pipeline.narration import NarrationSettings, build_script, measure_loudness  # noqa: E402
+from media_pipeline.text import html_blocks, spoken_text  # noqa: E402
+from media_pipeline.tts import SENTENCE_PAUSE, EspeakEngine  # noqa: E402
+
+SAMPLE_ARTICLE = Path("/work/shared/samples/seed-article.json")
+DEMO_ARTICLES = ROOT / "app" / "demo" / "articles.json"
+ASR_RATE = 16_000
+# A sentence's audio segment, cut from the MP3 by the timings JSON: a little lead-in (MP3
+# decoding can shift samples by a few ms) and the start of the pause that follows it.
+SEGMENT_BEFORE, SEGMENT_AFTER = 0.05, 0.10
+
+
+# ---------------------------------------------------------------- articles
+@dataclass(frozen=True)
+class Article:
+    name: str
+    title: str
+    lede: str
+    body_html: str
+
+    @property
+    def plain(self) -> str:
+        """The unnormalized page text: title, lede, body paragraphs (and captions)."""
+        return spoken_text(self.title, self.lede, self.body_html)
+
+    @property
+    def words(self) -> int:
+        return len(self.plain.split())
+
+
+def load_sample() -> tuple[Article, str]:
+    """The sample article and where it came from."""
+    if SAMPLE_ARTICLE.exists():
+        data = json.loads(SAMPLE_ARTICLE.read_text(encoding="utf-8"))
+        source = f"{SAMPLE_ARTICLE} (real article, Hậu Giang, 19/01/2021)"
+    else:
+        data = json.loads(DEMO_ARTICLES.read_text(encoding="utf-8"))[0]
+        source = f"{DEMO_ARTICLES.relative_to(ROOT)}, first article ({SAMPLE_ARTICLE} absent)"
+    return Article("sample", data["title"], data["lede"], data["body_html"]), source
+
+
+def compose(name: str, target_words: int, seed: int) -> Article:
+    """An article of about `target_words` words from the demo articles' paragraphs.
+
+    The paragraphs of all demo bodies are laid out round after round, each round in a new
+    shuffled order, until the page text reaches the target.
+    """
+    demos = json.loads(DEMO_ARTICLES.read_text(encoding="utf-8"))
+    paragraphs = [b.text for d in demos for b in html_blocks(d["body_html"]) if b.kind == "p"]
+    title = f"Tổng hợp tin hoạt động của các cơ quan, đơn vị trong tỉnh ({name})"
+    lede = demos[0]["lede"]
+    rng = random.Random(seed)
+    count = len(spoken_text(title, lede, "").split())
+    body: list[str] = []
+    while count < target_words:
+        order = paragraphs[:]
+        rng.shuffle(order)
+        for text in order:
+            body.append(f"<p>{html.escape(text)}</p>")
+            count += len(text.split())
+            if count >= target_words:
+                break
+    return Article(name, title, lede, "".join(body))
+
+
+# ---------------------------------------------------------------- speed case (child process)
+def _peak_rss_mib() -> float:
+    """The peak resident set so far (VmHWM), MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _timed(fn: Callable[..., Any], bucket: dict[str, float], key: str) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            bucket[key] = bucket.get(key, 0.0) + time.perf_counter() - start
+            bucket[f"{key}_calls"] = bucket.get(f"{key}_calls", 0) + 1
+    return wrapper
+
+
+def speed_child(case_file: Path, out_file: Path) -> None:
+    """One pipeline run (build_script + narrate) in this fresh process; results as JSON."""
+    case = json.loads(case_file.read_text(encoding="utf-8"))
+    article = Article(**case["article"])
+    workdir = Path(case["workdir"])
+    # Warm-up, not timed: a long-lived worker has its regexes compiled and libespeak-ng loaded.
+    build_script("Ngày 18/1/2021.", "UBND tỉnh họp.", "<p>08 ý kiến.</p>")
+    engine = EspeakEngine("vi", 150)
+    rss_ready = _peak_rss_mib()
+
+    parts: dict[str, float] = {}
+    narration.render_with_fallback = _timed(narration.render_with_fallback, parts, "synthesis")
+    narration.fit_loudness = _timed(narration.fit_loudness, parts, "loudness_fit")
+    ffmpeg_run.run = _timed(ffmpeg_run.run, parts, "encode")
+
+    start = time.perf_counter()
+    script = build_script(article.title, article.lede, article.body_html)
+    built = time.perf_counter()
+    result = narration.narrate(script, [engine], workdir)
+    done = time.perf_counter()
+
+    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    lufs, true_peak = measure_loudness(result.mp3)
+    out_file.write_text(json.dumps({
+        "sentences": len(script),
+        "spoken_chars": sum(len(s.spoken) for s in script),
+        "normalized_text": "\n".join(s.spoken for s in script),
+        "script_s": built - start,
+        "narrate_s": done - built,
+        "pipeline_s": done - start,
+        "parts": parts,
+        "duration_s": result.duration,
+        "mp3_bytes": result.mp3.stat().st_size,
+        "rss_ready_mib": rss_ready,
+        "rss_peak_mib": self_peak,
+        "children_peak_mib": children_peak,
+        "lufs": lufs,
+        "true_peak": true_peak,
+        "espeak_path": "libespeak-ng in-process" if engine._lib_ok else "espeak-ng CLI",
+    }), encoding="utf-8")
+
+
+def run_speed_case(article: Article, tmp: Path) -> dict[str, Any]:
+    workdir = tmp / f"speed-{article.name}"
+    workdir.mkdir()
+    case_file, out_file = workdir / "case.json", workdir / "result.json"
+    case_file.write_text(json.dumps({"article": article.__dict__, "workdir": str(workdir)},
+                                    ensure_ascii=False), encoding="utf-8")
+    subprocess.run([sys.executable, __file__, "--_speed-child", str(case_file), str(out_file)],
+                   check=True, cwd=ROOT)
+    return json.loads(out_file.read_text(encoding="utf-8"))
+
+
+def bare_espeak(text: str, workdir: Path, tag: str) -> dict[str, float]:
+    """`espeak-ng -v vi -s 150 -w out.wav -f text.txt`: wall time, audio length, peak RSS."""
+    text_file, wav = workdir / f"{tag}.txt", workdir / f"{tag}.wav"
+    text_file.write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    proc = subprocess.Popen(["espeak-ng", "-v", "vi", "-s", "150", "-w", str(wav),
+                             "-f", str(text_file)], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"espeak-ng exited {proc.returncode}")
+    with wave.open(str(wav)) as w:
+        seconds = w.getnframes() / w.getframerate()
+    wav.unlink()
+    return {"s": elapsed, "audio_s": seconds, "rss_mib": usage.ru_maxrss / 1024}
+
+
+# ---------------------------------------------------------------- WER (pool workers)
+_asr: Any = None
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence fd 2 (the ASR library logs its model loading there from native code)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _recognizer() -> Any:
+    global _asr
+    if _asr is None:
+        import vietasr
+
+        with _quiet_stderr():
+            _asr = vietasr.Pipeline.new().add("vietasr").build()
+    return _asr
+
+
+def fold(text: str) -> str:
+    """Lowercase, punctuation removed, whitespace folded: the form WER compares."""
+    text = unicodedata.normalize("NFC", text).lower()
+    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+
+
+def decode_16k(mp3: Path) -> Any:
+    import numpy as np
+
+    pcm = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", str(mp3), "-f", "s16le",
+                          "-ar", str(ASR_RATE), "-ac", "1", "pipe:1"],
+                         capture_output=True, check=True).stdout
+    return np.frombuffer(pcm, dtype=np.int16)
+
+
+@dataclass(frozen=True)
+class WerCase:
+    voice: str
+    rate: int
+    normalize: bool
+    whole_file_too: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.voice}-{self.rate}-{'norm' if self.normalize else 'raw'}"
+
+
+def wer_case(case: WerCase, article: Article, reference: str, tmp: str) -> dict[str, Any]:
+    """Narrate the article with one espeak-ng voice, transcribe each sentence, score it."""
+    import jiwer
+
+    workdir = Path(tmp) / f"wer-{case.label}"
+    workdir.mkdir()
+    settings = NarrationSettings(normalize=case.normalize)
+    start = time.perf_counter()
+    script = build_script(article.title, article.lede, article.body_html, settings)
+    result = narration.narrate(script, [EspeakEngine(case.voice, case.rate)], workdir, settings)
+    narrate_s = time.perf_counter() - start
+
+    asr = _recognizer()
+    audio = decode_16k(result.mp3)
+    sentences = json.loads(result.timings.read_text(encoding="utf-8"))["sentences"]
+    start = time.perf_counter()
+    heard = []
+    for s in sentences:
+        if s["end"] <= s["start"]:
+            continue
+        lo = max(0, int((s["start"] - SEGMENT_BEFORE) * ASR_RATE))
+        hi = int((s["end"] + SEGMENT_AFTER) * ASR_RATE)
+        heard.append(asr.transcribe(audio[lo:hi], float(ASR_RATE)).text)
+    asr_s = time.perf_counter() - start
+    hypothesis = fold(" ".join(heard))
+    out = jiwer.process_words(reference, hypothesis)
+    row: dict[str, Any] = {
+        "case": case, "wer": out.wer, "sub": out.substitutions, "dele": out.deletions,
+        "ins": out.insertions, "cer": jiwer.cer(reference, hypothesis),
+        "hyp_words": len(hypothesis.split()), "duration_s": result.duration,
+        "narrate_s": narrate_s, "asr_s": asr_s, "segments": len(heard),
+        "first_heard": fold(heard[0]) if heard else "",
+    }
+    if case.whole_file_too:
+        start = time.perf_counter()
+        whole = fold(asr.transcribe(audio, float(ASR_RATE)).text)
+        row["whole"] = {"wer": jiwer.wer(reference, whole), "hyp_words": len(whole.split()),
+                        "asr_s": time.perf_counter() - start}
+    shutil.rmtree(workdir, ignore_errors=True)
+    return row
+
+
+# ---------------------------------------------------------------- report
+def machine_lines() -> list[str]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_gib = float("nan")
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem_gib = int(line.split()[1]) / 1024**2
+    espeak = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True)
+    ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True)
+    try:
+        asr_version, jiwer_version = version("viet-asr"), version("jiwer")
+    except PackageNotFoundError:
+        asr_version = jiwer_version = "?"
+    nproc = len(os.sched_getaffinity(0))
+    return [
+        f"- Date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- Machine: {nproc} cores available (nproc), CPU model \"{cpu}\", "
+        f"{mem_gib:.1f} GiB memory, {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; "
+        f"{espeak.stdout.split(' Data at')[0].strip()}; "
+        f"{ffmpeg.stdout.splitlines()[0].split(' Copyright')[0]}; "
+        f"viet-asr {asr_version}; jiwer {jiwer_version}",
+    ]
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    def cell(v: Any) -> str:
+        return str(v)
+
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def report_speed(articles: Sequence[Article], speed: dict[str, dict[str, Any]],
+                 bare: dict[str, dict[str, float]], bare_norm: dict[str, dict[str, float]]
+                 ) -> None:
+    print("## 1. Speed, memory and loudness — engine espeak-ng, voice `vi`, rate 150\n")
+    rows = []
+    for a in articles:
+        r, b = speed[a.name], bare[a.name]
+        rows.append([a.name, f"{a.words:,}", r["sentences"], f"{r['duration_s']:.1f}",
+                     f"{r['pipeline_s']:.2f}", f"{b['s']:.2f}", f"{r['pipeline_s'] / b['s']:.1f}×",
+                     f"{r['pipeline_s'] / r['duration_s']:.4f}",
+                     f"{r['duration_s'] / r['pipeline_s']:.0f}"])
+    print(table(["article", "words", "sentences", "audio (s)", "pipeline (s)",
+                 "bare espeak-ng (s)", "pipeline / bare", "RTF (pipeline s / audio s)",
+                 "audio s per wall s"], rows))
+    print()
+    print("- *pipeline* = `build_script` (sentence split + normalization) + `narrate` "
+          "(synthesis, loudness fitting, MP3 encode, VTT/JSON timings), timed inside a fresh "
+          "child process after a small warm-up call (regexes compiled, libespeak-ng loaded), "
+          f"as in a long-lived worker. Synthesis path: {speed[articles[0].name]['espeak_path']}.")
+    print("- *bare espeak-ng* = `espeak-ng -v vi -s 150 -w out.wav -f text.txt` on the plain, "
+          "unnormalized page text (title, lede, body paragraphs, captions), same run, one "
+          "process start included.")
+    print("- *words* = whitespace-separated words of that plain text. One run per case "
+          "(no repetitions): small cases carry a few hundredths of a second of noise.\n")
+
+    print("### Where the pipeline's time goes (seconds)\n")
+    rows = []
+    for a in articles:
+        r = speed[a.name]
+        p = r["parts"]
+        rest = r["narrate_s"] - p.get("synthesis", 0) - p.get("loudness_fit", 0) - p.get(
+            "encode", 0)
+        rows.append([a.name, f"{r['script_s']:.2f}", f"{p.get('synthesis', 0):.2f}",
+                     f"{p.get('loudness_fit', 0):.2f}",
+                     f"{p.get('encode', 0):.2f} ({int(p.get('encode_calls', 0))}×)",
+                     f"{rest:.2f}", f"{r['pipeline_s']:.2f}"])
+    print(table(["article", "script (split + normalize)", "synthesis (PCM to disk)",
+                 "loudness fit (ebur128 passes)", "MP3 encode (passes)",
+                 "rest (MP3 loudness check, ffprobe, VTT/JSON)", "total"], rows))
+    print()
+    print("Measured by wrapping `narration.render_with_fallback`, `narration.fit_loudness` "
+          "and `ffmpeg_run.run` with timers in the benchmark (the library is unchanged). "
+          "A second encode pass happens when the MP3 misses the loudness target by > 0.5 LU.\n")
+
+    print("### Bare espeak-ng, for comparison\n")
+    rows = []
+    for a in articles:
+        b, n, r = bare[a.name], bare_norm[a.name], speed[a.name]
+        rows.append([a.name, f"{len(a.plain):,}", f"{b['s']:.2f}", f"{b['audio_s']:.1f}",
+                     f"{r['spoken_chars']:,}", f"{n['s']:.2f}", f"{n['audio_s']:.1f}",
+                     f"{r['duration_s']:.1f}"])
+    print(table(["article", "plain chars", "bare on plain text (s)", "its audio (s)",
+                 "normalized chars", "bare on normalized script (s)", "its audio (s)",
+                 "pipeline audio (s)"], rows))
+    print()
+    print("Normalization makes the text longer (numbers, dates and acronyms written out), so "
+          "the narration is longer than a bare reading of the page; the pipeline also adds "
+          f"{SENTENCE_PAUSE:.2f} s of silence after each sentence.\n")
+
+    print("### Memory and output\n")
+    rows = []
+    for a in articles:
+        r, b = speed[a.name], bare[a.name]
+        rows.append([a.name, f"{a.words:,}", f"{r['rss_ready_mib']:.0f}",
+                     f"{r['rss_peak_mib']:.0f}", f"{r['children_peak_mib']:.0f}",
+                     f"{b['rss_mib']:.0f}", f"{r['mp3_bytes'] / 1024:,.0f}",
+                     f"{r['lufs']:.1f}", f"{r['true_peak']:.1f}"])
+    print(table(["article", "words", "child RSS after imports + warm-up (MiB)",
+                 "child peak RSS (MiB)", "peak RSS of its children, ffmpeg/ffprobe (MiB)",
+                 "bare espeak-ng peak RSS (MiB)", "MP3 (KiB)", "loudness (LUFS)",
+                 "true peak (dBTP)"], rows))
+    print()
+    print("Peak RSS from `resource.getrusage(RUSAGE_SELF / RUSAGE_CHILDREN).ru_maxrss` in each "
+          "case's own child process; the bare espeak-ng figure from `os.wait4`. Loudness by "
+          "`measure_loudness` (ffmpeg ebur128) on each output MP3; the target is "
+          f"{NarrationSettings().loudness:.0f} LUFS with a {NarrationSettings().true_peak} dBTP "
+          "ceiling.\n")
+
+
+def report_wer(rows: Sequence[dict[str, Any]], reference: str, reference_first: str,
+               quick: bool) -> None:
+    print("## 2. Intelligibility — word error rate of viet-asr on our narration "
+          "of the sample article\n")
+    out = []
+    for r in rows:
+        c: WerCase = r["case"]
+        out.append(["espeak-ng", f"`{c.voice}`", c.rate, "yes" if c.normalize else "no",
+                    f"{r['wer']:.3f}", f"{r['cer']:.3f}", r["sub"], r["dele"], r["ins"],
+                    r["hyp_words"], f"{r['duration_s']:.1f}"])
+    out.append(["gTTS", "`vi` (com.vn)", "—", "—", "n/a", "n/a", "", "", "", "", ""])
+    out.append(["piper", "—", "—", "—", "n/a", "n/a", "", "", "", "", ""])
+    print(table(["engine", "voice", "rate (wpm)", "normalized", "WER", "CER", "sub", "del",
+                 "ins", "words heard", "audio (s)"], out))
+    print()
+    print(f"- Reference: {len(reference.split())} words — what a listener should hear: "
+          "`normalize()` of each sentence (build_script's `spoken`, caption prefix included), "
+          "lowercased, punctuation removed, whitespace folded; the ASR output is folded the "
+          "same way. The same reference is used for the unnormalized rows, where espeak-ng "
+          "reads digits, dates and acronyms itself.")
+    print("- Transcribed sentence by sentence: the MP3 is decoded to 16 kHz mono PCM with "
+          "ffmpeg and cut into segments by the start/end times of narration.json "
+          f"({SEGMENT_BEFORE:.2f} s before, {SEGMENT_AFTER:.2f} s after); the segments' "
+          "transcripts are joined and scored as one text (jiwer).")
+    whole = [r for r in rows if "whole" in r]
+    for r in whole:
+        w = r["whole"]
+        print(f"- Whole file in one call, for comparison ({r['case'].label}): WER "
+              f"{w['wer']:.3f} with only {w['hyp_words']} words heard of "
+              f"{len(reference.split())} (viet-asr drops much of a long recording), in "
+              f"{w['asr_s']:.1f} s; per sentence: WER {r['wer']:.3f}, {r['hyp_words']} words, "
+              f"in {r['asr_s']:.1f} s. Hence per-sentence segments.")
+    speeds = [r["duration_s"] / r["asr_s"] for r in rows if r["asr_s"]]
+    if speeds:
+        print(f"- viet-asr ran at {min(speeds):.1f}–{max(speeds):.1f}× real time "
+              "(one thread per process; two cases at a time).")
+    print("- gTTS: n/a — this machine cannot reach Google (gTTS fails at DNS), so it was not "
+          "run. piper: n/a — no Vietnamese piper voice ships in any package reachable here "
+          "(only an English test voice).")
+    print("- These WERs are of a recognizer listening to a formant synthesizer: they mix "
+          "viet-asr's errors with the voice's. Compare rows with each other, not with figures "
+          "for human listeners or natural speech.")
+    norm_vi = [r for r in rows if r["case"].voice == "vi" and r["case"].normalize]
+    if len(norm_vi) > 1:
+        best = min(norm_vi, key=lambda r: r["wer"])
+        rates = ", ".join(f"{r['case'].rate}: {r['wer']:.3f}"
+                          for r in sorted(norm_vi, key=lambda r: r["case"].rate))
+        print(f"- Rate, voice `vi`, normalized — {rates}: best is {best['case'].rate} wpm.")
+    pairs = {}
+    for r in rows:
+        pairs.setdefault((r["case"].voice, r["case"].rate), {})[r["case"].normalize] = r["wer"]
+    deltas = [f"`{v}` {rate}: {p[False] - p[True]:+.3f}" for (v, rate), p in pairs.items()
+              if True in p and False in p]
+    if deltas:
+        print("- WER without normalization minus WER with it (positive = normalization "
+              "helps): " + "; ".join(deltas) + ".")
+    best_all = min(rows, key=lambda r: r["wer"])
+    print(f"- Lowest WER: `{best_all['case'].voice}` at {best_all['case'].rate} wpm, "
+          f"{'normalized' if best_all['case'].normalize else 'unnormalized'} "
+          f"({best_all['wer']:.3f}).")
+    if quick:
+        print("- `--quick`: only voice `vi` at 150 wpm was scored.")
+    print()
+    first = rows[0]
+    print(f"First sentence ({first['case'].label}) — reference: \"{reference_first}\"; "
+          f"heard: \"{first['first_heard']}\"\n")
+
+
+def wer_cases(quick: bool) -> list[WerCase]:
+    cases = [WerCase("vi", 150, True, whole_file_too=not quick), WerCase("vi", 150, False)]
+    if not quick:
+        for voice in ("vi-vn-x-south", "vi-vn-x-central"):
+            cases += [WerCase(voice, 150, True), WerCase(voice, 150, False)]
+        for rate in (130, 175):
+            cases += [WerCase("vi", rate, True), WerCase("vi", rate, False)]
+    return cases
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="sample and 2,000-word articles only; WER for voice vi at 150 only")
+    parser.add_argument("--_speed-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args._speed_child:
+        speed_child(Path(args._speed_child[0]), Path(args._speed_child[1]))
+        return
+
+    began = time.perf_counter()
+    sample, source = load_sample()
+    articles = [sample, compose("2k words", 2_000, seed=2)]
+    if not args.quick:
+        articles.append(compose("10k words", 10_000, seed=10))
+
+    print("# Narration benchmark\n")
+    print("\n".join(machine_lines()))
+    print(f"- Sample article: {source}")
+    print(f"- 2k/10k articles: the {len(json.loads(DEMO_ARTICLES.read_text()))} demo "
+          "articles' body paragraphs (app/demo/articles.json), repeated round after round, "
+          "each round in a new shuffled order.")
+    if args.quick:
+        print("- Mode: `--quick` (no 10k-word article; WER for voice `vi` at 150 wpm only)")
+    print(flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="narration-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        speed: dict[str, dict[str, Any]] = {}
+        bare: dict[str, dict[str, float]] = {}
+        bare_norm: dict[str, dict[str, float]] = {}
+        for a in articles:
+            print(f"… {a.name}: pipeline", file=sys.stderr, flush=True)
+            speed[a.name] = run_speed_case(a, tmp)
+            bare[a.name] = bare_espeak(a.plain, tmp, f"bare-{a.name}")
+            bare_norm[a.name] = bare_espeak(speed[a.name]["normalized_text"], tmp,
+                                            f"barenorm-{a.name}")
+        report_speed(articles, speed, bare, bare_norm)
+
+        script = build_script(sample.title, sample.lede, sample.body_html)
+        reference = fold(" ".join(s.spoken for s in script))
+        reference_first = fold(script[0].spoken)
+        cases = wer_cases(args.quick)
+        print(f"… WER: {len(cases)} narrations to transcribe", file=sys.stderr, flush=True)
+        workers = max(1, min(2, len(os.sched_getaffinity(0))))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(wer_case, c, sample, reference, tmp_name) for c in cases]
+            rows = [f.result() for f in futures]
+        report_wer(rows, reference, reference_first, args.quick)
+
+    print(f"Whole benchmark run: {time.perf_counter() - began:.0f} s wall time.")
+
+
+if __name__ == "__main__":
+    main()
