@@ -10,6 +10,7 @@ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need+=(ffmpeg)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || need+=(fonts-dejavu-core)
 command -v curl >/dev/null || need+=(curl)
+command -v npm >/dev/null || need+=(nodejs npm)
 if ! (command -v redis-cli >/dev/null && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1); then
   command -v redis-server >/dev/null || need+=(redis-server)
 fi
@@ -34,3 +35,4 @@ if [ ! -f .stamp-pip ] || [ pyproject.toml -nt .stamp-pip ]; then
     || { echo "Python install failed" >&2; exit 1; }
   touch .stamp-pip
 fi
+[ -f static/vendor/hls.min.js ] && [ static/vendor/hls.min.js -nt package-lock.json ] || scripts/vendor.sh

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
 
 class MediaKind(enum.Enum):
-    audio = "audio"  # narration of the article
-    video = "video"  # an uploaded video, transcoded for the web
+    audio = "audio"        # narration of the article
+    video = "video"        # an uploaded video, transcoded for the web
+    briefing = "briefing"  # a video made from the article: cover, title card, narration
 
 
 class MediaStatus(enum.Enum):
@@ -67,6 +68,8 @@ class MediaAsset(db.Model):  # type: ignore[name-defined]
     source_key: Mapped[str | None] = mapped_column(String(500))  # uploaded original (video)
     input_hash: Mapped[str | None] = mapped_column(String(64))   # of what `outputs` was made from
     outputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Subtitle tracks an editor attached: [{"lang", "label", "key"}]; they outlive renders.
+    captions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     duration: Mapped[float | None] = mapped_column(Float)
     engine: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -61,10 +61,20 @@ def attach_video(article: Article, fileobj: IO[bytes], filename: str,
 
     The previous video stays published until the new one is whole.
     """
-    name = secure_filename(filename) or "video"
-    key = f"uploads/{article.id}/{uuid.uuid4().hex}/{name}"
+    key = upload_key(article, filename)
     object_store().upload_fileobj(fileobj, key, content_type or "application/octet-stream",
                                   cache_control="private, no-store")
+    return use_uploaded_video(article, key)
+
+
+def upload_key(article: Article, filename: str) -> str:
+    """Where an original upload goes: private, unique per upload."""
+    name = secure_filename(filename) or "video"
+    return f"uploads/{article.id}/{uuid.uuid4().hex}/{name}"
+
+
+def use_uploaded_video(article: Article, key: str) -> MediaAsset:
+    """Make the original already stored at `key` the article's video, and queue transcoding."""
     asset = get_or_create_asset(article, MediaKind.video)
     asset.source_key = key
     asset.attempts = 0
