@@ -83,7 +83,8 @@ class Config:
     # Video
     VIDEO_MAX_HEIGHT = env_int("VIDEO_MAX_HEIGHT", 720)
     VIDEO_MAX_DURATION = env_float("VIDEO_MAX_DURATION", 3 * 3600)
-    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 4 * 1024**3)
+    VIDEO_MAX_UPLOAD_BYTES = env_int("VIDEO_MAX_UPLOAD_BYTES", 4 * 1024**3)  # direct to S3
+    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 4 * 1024**3)  # through the web server
 
     # Jobs
     JOB_TIMEOUT_NARRATION = env_int("JOB_TIMEOUT_NARRATION", 15 * 60)

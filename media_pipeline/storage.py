@@ -48,8 +48,9 @@ class ObjectStore:
             self.client.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
         if cors_origins:
             self.client.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": [{
-                "AllowedOrigins": list(cors_origins), "AllowedMethods": ["GET", "HEAD"],
-                "AllowedHeaders": ["Range", "Content-Type"], "MaxAgeSeconds": 86400,
+                # PUT: browsers upload video parts straight to presigned URLs.
+                "AllowedOrigins": list(cors_origins), "AllowedMethods": ["GET", "HEAD", "PUT"],
+                "AllowedHeaders": ["*"], "MaxAgeSeconds": 86400,
                 "ExposeHeaders": ["Content-Length", "Content-Range", "ETag"],
             }]})
 
