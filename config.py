@@ -81,7 +81,10 @@ class Config:
     NARRATION_TRUE_PEAK = env_float("NARRATION_TRUE_PEAK", -1.5)  # dBTP
 
     # Video
-    VIDEO_MAX_HEIGHT = env_int("VIDEO_MAX_HEIGHT", 720)
+    VIDEO_MAX_HEIGHT = env_int("VIDEO_MAX_HEIGHT", 1080)  # top rung of the HLS ladder (short side)
+    BRIEFING_ENABLED = env_bool("BRIEFING_ENABLED", True)  # a briefing video for every article
+    BRIEFING_ASPECT = env("BRIEFING_ASPECT", "16:9")  # or "9:16" for social
+    BRIEFING_BURN_SUBTITLES = env_bool("BRIEFING_BURN_SUBTITLES", False)  # soft track otherwise
     VIDEO_MAX_DURATION = env_float("VIDEO_MAX_DURATION", 3 * 3600)
     VIDEO_MAX_UPLOAD_BYTES = env_int("VIDEO_MAX_UPLOAD_BYTES", 4 * 1024**3)  # direct to S3
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 4 * 1024**3)  # through the web server
@@ -110,6 +113,7 @@ class TestConfig(Config):
     S3_ENDPOINT_URL = env("TEST_S3_ENDPOINT_URL", "http://127.0.0.1:8433")
     S3_BUCKET = env("TEST_S3_BUCKET", "docnghexem-test")
     TTS_ENGINES = env_list("TEST_TTS_ENGINES", "espeak")
+    BRIEFING_ENABLED = False  # slow; the tests that are about briefings turn it on
 
 
 class ProdConfig(Config):

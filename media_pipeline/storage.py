@@ -92,3 +92,54 @@ class ObjectStore:
             return str(self.client.generate_presigned_url(
                 "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires))
         return f"{self.public_url}/{key}"
+
+    # --- multipart uploads straight from the browser ---------------------------------------
+    # The web server only signs: the bytes go from the editor's browser to the store.
+
+    def create_multipart_upload(self, key: str, content_type: str,
+                                cache_control: str = "private, no-store") -> str:
+        """Start a multipart upload at `key`; returns its upload id."""
+        response = self.client.create_multipart_upload(
+            Bucket=self.bucket, Key=key, ContentType=content_type, CacheControl=cache_control)
+        return str(response["UploadId"])
+
+    def presign_upload_part(self, key: str, upload_id: str, part_number: int,
+                            expires: int = 3600) -> str:
+        """A URL the browser PUTs one part's bytes to; its response carries the part's ETag."""
+        return str(self.client.generate_presigned_url("upload_part", Params={
+            "Bucket": self.bucket, "Key": key, "UploadId": upload_id,
+            "PartNumber": part_number}, ExpiresIn=expires))
+
+    def list_parts(self, key: str, upload_id: str,
+                   page_size: int | None = None) -> list[dict[str, Any]]:
+        """The parts stored so far, every page of them: [{PartNumber, Size, ETag}]."""
+        parts: list[dict[str, Any]] = []
+        paginator = self.client.get_paginator("list_parts")
+        for page in paginator.paginate(Bucket=self.bucket, Key=key, UploadId=upload_id,
+                                       PaginationConfig={"PageSize": page_size}):
+            parts.extend({"PartNumber": int(p["PartNumber"]), "Size": int(p["Size"]),
+                          "ETag": str(p["ETag"])} for p in page.get("Parts", []))
+        return parts
+
+    def complete_multipart_upload(self, key: str, upload_id: str,
+                                  parts: list[dict[str, Any]]) -> None:
+        """Join the parts (in PartNumber order) into the object at `key`."""
+        numbered = sorted((int(p["PartNumber"]), str(p["ETag"])) for p in parts)
+        ordered = [{"PartNumber": number, "ETag": etag} for number, etag in numbered]
+        self.client.complete_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id,
+                                              MultipartUpload={"Parts": ordered})
+
+    def abort_multipart_upload(self, key: str, upload_id: str) -> None:
+        """Drop an unfinished upload and the parts it stored."""
+        self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+
+    def list_multipart_uploads(self, prefix: str = "",
+                               page_size: int | None = None) -> list[dict[str, Any]]:
+        """Unfinished uploads under `prefix`, every page: [{Key, UploadId, Initiated}]."""
+        uploads: list[dict[str, Any]] = []
+        paginator = self.client.get_paginator("list_multipart_uploads")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix,
+                                       PaginationConfig={"PageSize": page_size}):
+            uploads.extend({"Key": str(u["Key"]), "UploadId": str(u["UploadId"]),
+                            "Initiated": u.get("Initiated")} for u in page.get("Uploads", []))
+        return uploads

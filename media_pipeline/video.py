@@ -1,8 +1,12 @@
-"""Uploaded video → checked with ffprobe → H.264/AAC MP4 for the web, and a poster JPEG."""
+"""Uploaded media → checked with ffprobe → an adaptive HLS ladder, an MP4 fallback, a poster
+and a storyboard for seek previews, all from one decode of the source.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +16,12 @@ from . import ffmpeg_run
 from .errors import InvalidMediaError
 
 NOT_A_VIDEO = "Tệp không phải video hợp lệ"
+IMAGE_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpeg2000"}
+MIN_DURATION = 0.5
+MAX_FPS = 30
+GOP_SECONDS = 2      # keyframe every 2 s in every rendition, so segments line up
+SEGMENT_SECONDS = 4
+AUDIO_BITRATE = "128k"
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,24 @@ class VideoInfo:
     height: int
     has_audio: bool
     rotation: int = 0
+    fps: float = 25.0
+    has_video: bool = True
+
+
+@dataclass(frozen=True)
+class Rendition:
+    name: str
+    width: int
+    height: int
+    video_kbps: int
+
+    @property
+    def bandwidth(self) -> int:
+        return (self.video_kbps + int(AUDIO_BITRATE[:-1])) * 1000
+
+
+# Short side → video bitrate (kbit/s) for H.264 at up to 30 fps.
+LADDER = [(240, 400), (360, 800), (480, 1400), (720, 2800), (1080, 5000)]
 
 
 def _rotation(stream: dict[str, Any]) -> int:
@@ -30,7 +58,19 @@ def _rotation(stream: dict[str, Any]) -> int:
     return int(stream.get("tags", {}).get("rotate", 0))
 
 
-def probe(path: Path, max_duration: float | None = None) -> VideoInfo:
+def _fps(stream: dict[str, Any]) -> float:
+    for key in ("avg_frame_rate", "r_frame_rate"):
+        try:
+            value = float(Fraction(stream.get(key, "0/0")))
+        except (ValueError, ZeroDivisionError):
+            continue
+        if 0 < value < 1000:
+            return value
+    return 25.0
+
+
+def probe(path: Path, max_duration: float | None = None, max_pixels: int = 8192 * 8192,
+          allow_audio_only: bool = False) -> VideoInfo:
     """Read and check `path` before any transcoding; InvalidMediaError says what is wrong."""
     if not path.exists() or path.stat().st_size == 0:
         raise InvalidMediaError(NOT_A_VIDEO, "tệp rỗng")
@@ -40,26 +80,43 @@ def probe(path: Path, max_duration: float | None = None) -> VideoInfo:
         detail = ffmpeg_run.stderr_tail(exc.stderr.decode(errors="replace"), 2)
         raise InvalidMediaError(NOT_A_VIDEO, detail) from None
     streams = data.get("streams", [])
+    fmt = data.get("format", {})
     videos = [s for s in streams if s.get("codec_type") == "video"
               and not s.get("disposition", {}).get("attached_pic")]
+    has_audio = any(s.get("codec_type") == "audio" for s in streams)
+    try:
+        duration = float(fmt.get("duration") or (videos[0].get("duration") if videos else 0) or 0)
+    except ValueError:
+        duration = 0.0
     if not videos:
+        if allow_audio_only and has_audio and duration >= MIN_DURATION:
+            _check_duration(duration, max_duration)
+            return VideoInfo(duration, 0, 0, True, has_video=False)
         raise InvalidMediaError(NOT_A_VIDEO, "tệp không có hình ảnh video")
     video = videos[0]
+    if video.get("codec_name") in IMAGE_CODECS and duration < MIN_DURATION:
+        raise InvalidMediaError("Tệp là ảnh tĩnh, không phải video")
     try:
-        duration = float(data.get("format", {}).get("duration") or video.get("duration") or 0)
         width, height = int(video["width"]), int(video["height"])
     except (KeyError, ValueError):
-        raise InvalidMediaError(NOT_A_VIDEO, "không đọc được kích thước hoặc thời lượng") from None
-    if duration <= 0 or width <= 0 or height <= 0:
+        raise InvalidMediaError(NOT_A_VIDEO, "không đọc được kích thước") from None
+    if width <= 0 or height <= 0 or duration <= 0:
         raise InvalidMediaError(NOT_A_VIDEO, "không đọc được kích thước hoặc thời lượng")
-    if max_duration and duration > max_duration:
-        raise InvalidMediaError(
-            f"Video dài {duration / 60:.0f} phút, vượt giới hạn {max_duration / 60:.0f} phút")
+    if duration < MIN_DURATION:
+        raise InvalidMediaError(f"Video quá ngắn ({duration:.2f} giây)")
+    if width * height > max_pixels:
+        raise InvalidMediaError(f"Độ phân giải {width}×{height} vượt giới hạn cho phép")
+    _check_duration(duration, max_duration)
     rotation = _rotation(video)
     if rotation % 180:
         width, height = height, width
-    has_audio = any(s.get("codec_type") == "audio" for s in streams)
-    return VideoInfo(duration, width, height, has_audio, rotation)
+    return VideoInfo(duration, width, height, has_audio, rotation, _fps(video))
+
+
+def _check_duration(duration: float, max_duration: float | None) -> None:
+    if max_duration and duration > max_duration:
+        raise InvalidMediaError(
+            f"Video dài {duration / 60:.0f} phút, vượt giới hạn {max_duration / 60:.0f} phút")
 
 
 def target_size(width: int, height: int, max_short_side: int = 720) -> tuple[int, int]:
@@ -68,28 +125,81 @@ def target_size(width: int, height: int, max_short_side: int = 720) -> tuple[int
     return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
 
 
-def transcode_stream(source: Path, target: Path, info: VideoInfo, max_short_side: int = 720):
-    """The ffmpeg command (ffmpeg-python node): web MP4, H.264 + AAC, moov atom first."""
-    width, height = target_size(info.width, info.height, max_short_side)
-    inp = ffmpeg.input(str(source))  # ffmpeg applies rotation metadata before scaling
-    streams = [inp.video.filter("scale", width, height).filter("setsar", 1)]
-    audio = {}
-    if info.has_audio:
-        streams.append(inp["a:0"])  # first audio track only
-        audio = {"acodec": "aac", "audio_bitrate": "128k", "ac": 2}
-    return ffmpeg.output(
-        *streams, str(target), vcodec="libx264", preset="veryfast", crf=23,
-        pix_fmt="yuv420p", movflags="+faststart", max_muxing_queue_size=1024, **audio,
-    )
+def plan_ladder(info: VideoInfo, max_short_side: int = 1080) -> list[Rendition]:
+    """The renditions for this source: every rung up to its own size (never upscaled)."""
+    short = min(info.width, info.height, max_short_side)
+    rungs = [(s, kbps) for s, kbps in LADDER if s <= short] or [(short, LADDER[0][1])]
+    ladder = []
+    for side, kbps in rungs:
+        width, height = target_size(info.width, info.height, side)
+        ladder.append(Rendition(f"{min(width, height)}p", width, height, kbps))
+    return ladder
 
 
-def transcode_mp4(source: Path, target: Path, info: VideoInfo, max_short_side: int = 720,
-                  on_progress: ffmpeg_run.ProgressCallback = ffmpeg_run._noop,
-                  timeout: float | None = None) -> Path:
-    ffmpeg_run.run(transcode_stream(source, target, info, max_short_side),
+def fallback_rendition(ladder: list[Rendition], max_short_side: int = 720) -> Rendition:
+    """The progressive MP4 for browsers without HLS: the best rung up to 720p."""
+    fitting = [r for r in ladder if min(r.width, r.height) <= max_short_side]
+    return fitting[-1] if fitting else ladder[0]
+
+
+@dataclass
+class Package:
+    master: Path
+    mp4: Path
+    ladder: list[Rendition]
+    files: list[Path] = field(default_factory=list)
+
+
+def package_stream(source: Path, outdir: Path, info: VideoInfo, ladder: list[Rendition],
+                   still_image: Path | None = None):
+    """One ffmpeg command: decode once, scale per rendition, write HLS (fMP4) + an MP4.
+
+    `still_image` makes a video of an audio-only source (the picture held for its length).
+    """
+    fps = min(MAX_FPS, round(info.fps)) or 25
+    gop = fps * GOP_SECONDS
+    inp = ffmpeg.input(str(source))
+    if still_image is not None:
+        picture = ffmpeg.input(str(still_image), loop=1, framerate=fps, t=info.duration)["v:0"]
+    else:
+        picture = inp["v:0"]  # ffmpeg applies rotation metadata before the filters
+    sound = inp["a:0"] if info.has_audio else ffmpeg.input(
+        "anullsrc=r=48000:cl=stereo", f="lavfi", t=info.duration)["a:0"]
+    fallback = fallback_rendition(ladder)
+    split = picture.filter("fps", fps=fps).filter_multi_output("split", len(ladder) + 1)
+    hls_streams: list[Any] = []
+    per_stream: dict[str, str] = {}
+    for i, r in enumerate(ladder):
+        hls_streams += [split[i].filter("scale", r.width, r.height).filter("setsar", 1), sound]
+        per_stream |= {f"b:v:{i}": f"{r.video_kbps}k",
+                       f"maxrate:v:{i}": f"{r.video_kbps * 107 // 100}k",
+                       f"bufsize:v:{i}": f"{r.video_kbps * 2}k"}
+    common = {"vcodec": "libx264", "preset": "veryfast", "pix_fmt": "yuv420p", "g": gop,
+              "keyint_min": gop, "sc_threshold": 0, "acodec": "aac",
+              "audio_bitrate": AUDIO_BITRATE, "ac": 2, "ar": 48000}
+    (outdir / "hls").mkdir(parents=True, exist_ok=True)
+    hls = ffmpeg.output(
+        *hls_streams, str(outdir / "hls" / "%v" / "index.m3u8"), f="hls",
+        hls_time=SEGMENT_SECONDS, hls_playlist_type="vod", hls_segment_type="fmp4",
+        hls_segment_filename=str(outdir / "hls" / "%v" / "seg_%04d.m4s"),
+        master_pl_name="master.m3u8",
+        var_stream_map=" ".join(f"v:{i},a:{i},name:{r.name}" for i, r in enumerate(ladder)),
+        **common, **per_stream)
+    mp4 = ffmpeg.output(
+        split[len(ladder)].filter("scale", fallback.width, fallback.height).filter("setsar", 1),
+        sound, str(outdir / "video.mp4"), crf=23, maxrate=f"{fallback.video_kbps * 3 // 2}k",
+        bufsize=f"{fallback.video_kbps * 3}k", movflags="+faststart", **common)
+    return ffmpeg.merge_outputs(hls, mp4).global_args("-max_muxing_queue_size", "1024")
+
+
+def package(source: Path, outdir: Path, info: VideoInfo, ladder: list[Rendition],
+            on_progress: ffmpeg_run.ProgressCallback = ffmpeg_run._noop,
+            timeout: float | None = None, still_image: Path | None = None) -> Package:
+    ffmpeg_run.run(package_stream(source, outdir, info, ladder, still_image),
                    duration=info.duration, on_progress=on_progress, timeout=timeout,
                    failure_reason="Không chuyển mã được video (tệp có thể bị hỏng)")
-    return target
+    files = sorted(p for p in (outdir / "hls").rglob("*") if p.is_file())
+    return Package(outdir / "hls" / "master.m3u8", outdir / "video.mp4", ladder, files)
 
 
 def poster(video: Path, target: Path, duration: float) -> Path:
@@ -100,3 +210,39 @@ def poster(video: Path, target: Path, duration: float) -> Path:
         failure_reason="Không tạo được ảnh đại diện cho video",
     )
     return target
+
+
+STORYBOARD_COLUMNS = 10
+STORYBOARD_WIDTH = 160
+
+
+def storyboard(video: Path, outdir: Path, info_duration: float, width: int, height: int,
+               max_thumbs: int = 100) -> tuple[Path, Path]:
+    """A sprite of thumbnails and a WebVTT mapping times to tiles (seek previews)."""
+    interval = max(1, math.ceil(info_duration / max_thumbs))
+    count = max(1, math.ceil(info_duration / interval))
+    rows = math.ceil(count / STORYBOARD_COLUMNS)
+    columns = min(count, STORYBOARD_COLUMNS)
+    thumb_w = STORYBOARD_WIDTH
+    thumb_h = max(2, round(thumb_w * height / width / 2) * 2)
+    sprite = outdir / "storyboard.jpg"
+    ffmpeg_run.run(
+        ffmpeg.input(str(video)).filter("fps", fps=f"1/{interval}")
+        .filter("scale", thumb_w, thumb_h).filter("tile", f"{columns}x{rows}")
+        .output(str(sprite), vframes=1, **{"q:v": 5}),
+        failure_reason="Không tạo được ảnh xem trước")
+    vtt = outdir / "storyboard.vtt"
+    lines = ["WEBVTT", ""]
+    for i in range(count):
+        start, end = i * interval, min(info_duration, (i + 1) * interval)
+        x, y = (i % STORYBOARD_COLUMNS) * thumb_w, (i // STORYBOARD_COLUMNS) * thumb_h
+        lines += [f"{_stamp(start)} --> {_stamp(end)}",
+                  f"storyboard.jpg#xywh={x},{y},{thumb_w},{thumb_h}", ""]
+    vtt.write_text("\n".join(lines), encoding="utf-8")
+    return sprite, vtt
+
+
+def _stamp(t: float) -> str:
+    h, rest = divmod(t, 3600)
+    m, s = divmod(rest, 60)
+    return f"{int(h):02d}:{int(m):02d}:{s:06.3f}"

@@ -32,6 +32,9 @@ POLICIES = {
                          Retry(max=2, interval=[10, 60])),
     # A failed transcode is usually the file's fault; the editor retries by hand.
     "transcode": JobPolicy(VIDEO, "workers.tasks.transcode_video", "JOB_TIMEOUT_VIDEO", None),
+    # A briefing is rebuilt from stored inputs: a retry after a hiccup is safe.
+    "brief": JobPolicy(VIDEO, "workers.tasks.make_briefing", "JOB_TIMEOUT_VIDEO",
+                       Retry(max=1, interval=[60])),
 }
 
 

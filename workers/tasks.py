@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +18,10 @@ from flask import Flask, current_app, has_app_context
 from rq import get_current_job
 
 from app.extensions import db
-from app.models import MediaAsset, MediaKind, MediaStatus
+from app.models import Article, MediaAsset, MediaKind, MediaStatus
 from app.models.lexicon import lexicon_pairs, lexicon_version
 from app.services.infra import object_store
-from media_pipeline import audio, narration, tts, video
+from media_pipeline import audio, briefing, cards, narration, tts, video
 from media_pipeline.errors import MediaError
 from media_pipeline.normalize import LexiconError
 
@@ -27,6 +30,7 @@ from . import state
 log = logging.getLogger(__name__)
 _app: Flask | None = None
 PIPELINE_VERSION = "2"  # bump to re-render everything after a pipeline change
+BRIEFING_RUNGS = {"360p", "720p"}  # still pictures need no more rungs than these
 
 
 def _app_context() -> AbstractContextManager[object]:
@@ -69,6 +73,15 @@ def _no_more_retries() -> None:
     job = get_current_job()
     if job is not None:
         job.retries_left = 0
+
+
+def request_briefing(article: Article) -> None:
+    """Every article without an uploaded video gets a briefing video, rebuilt on new narration."""
+    if not current_app.config["BRIEFING_ENABLED"] or article.asset("video") is not None:
+        return
+    from app.services.media_jobs import get_or_create_asset, request
+
+    request(get_or_create_asset(article, MediaKind.briefing), "brief")
 
 
 def narration_settings(cfg: Mapping[str, Any], lexicon: tuple[tuple[str, str], ...]
@@ -127,6 +140,7 @@ def narrate_article(asset_id: int) -> None:
                 }
             state.finish(asset, outputs=outputs, input_hash=input_hash, duration=made.duration,
                          engine=f"{made.engine}:{made.voice}")
+            request_briefing(article)
         except Exception as exc:
             if isinstance(exc, MediaError):
                 _no_more_retries()
@@ -134,8 +148,55 @@ def narrate_article(asset_id: int) -> None:
             raise
 
 
+CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".m4s": "video/iso.segment",
+                 ".mp4": "video/mp4", ".jpg": "image/jpeg", ".vtt": "text/vtt; charset=utf-8"}
+
+
+def upload_tree(files: list[Path], root: Path, prefix: str) -> None:
+    """Upload a render's files in parallel, keeping their paths under `root`."""
+    store = object_store()
+
+    def put(path: Path) -> None:
+        store.upload_file(path, f"{prefix}/{path.relative_to(root).as_posix()}",
+                          CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(put, files))
+
+
+def package_outputs(source: Path, workdir: Path, info: video.VideoInfo, prefix: str,
+                    ladder: list[video.Rendition], progress: state.ProgressReporter,
+                    timeout: float, still: Path | None = None) -> dict[str, Any]:
+    """HLS ladder + MP4 + poster + storyboard for `source`, uploaded under `prefix`."""
+    out = workdir / "out"
+    package = video.package(source, out, info, ladder, on_progress=progress, timeout=timeout,
+                            still_image=still)
+    fallback = video.fallback_rendition(ladder)
+    poster = video.poster(package.mp4, out / "poster.jpg", info.duration)
+    sprite, board = video.storyboard(package.mp4, out, info.duration, fallback.width,
+                                     fallback.height)
+    upload_tree([*package.files, package.mp4, poster, sprite, board], out, prefix)
+    return {
+        "hls": f"{prefix}/hls/master.m3u8", "mp4": f"{prefix}/video.mp4",
+        "poster": f"{prefix}/poster.jpg", "storyboard_image": f"{prefix}/storyboard.jpg",
+        "storyboard_vtt": f"{prefix}/storyboard.vtt",
+        "width": fallback.width, "height": fallback.height,
+        "renditions": [{"name": r.name, "width": r.width, "height": r.height,
+                        "bandwidth": r.bandwidth} for r in ladder],
+    }
+
+
+def _cover_file(article: Article, workdir: Path) -> Path | None:
+    if not article.cover_key:
+        return None
+    try:
+        return object_store().download_file(article.cover_key, workdir / "cover.jpg")
+    except (ClientError, BotoCoreError):
+        return None
+
+
 def transcode_video(asset_id: int) -> None:
-    """Uploaded original → ffprobe check → 720p H.264/AAC MP4 + poster in the object store."""
+    """Uploaded original → ffprobe check → HLS ladder, MP4, poster, storyboard in the store."""
     with _app_context():
         asset = _load(asset_id, MediaKind.video)
         if asset is None:
@@ -146,7 +207,7 @@ def transcode_video(asset_id: int) -> None:
             state.fail(asset_id, "Chưa có tệp video gốc để xử lý.")
             return
         max_short = cfg["VIDEO_MAX_HEIGHT"]
-        input_hash = _digest(PIPELINE_VERSION, source_key, f"mp4-{max_short}")
+        input_hash = _digest(PIPELINE_VERSION, source_key, f"hls-{max_short}")
         if asset.status is MediaStatus.ready and asset.input_hash == input_hash:
             return
         state.start(asset)
@@ -155,25 +216,74 @@ def transcode_video(asset_id: int) -> None:
             with tempfile.TemporaryDirectory(prefix="transcode-") as tmp:
                 workdir = Path(tmp)
                 source = store.download_file(source_key, workdir / "source")
-                state.ProgressReporter(asset)(5)
-                info = video.probe(source, max_duration=cfg["VIDEO_MAX_DURATION"])
-                mp4 = video.transcode_mp4(
-                    source, workdir / "video.mp4", info, max_short,
-                    on_progress=state.ProgressReporter(asset, start=5, end=95),
-                    timeout=cfg["JOB_TIMEOUT_VIDEO"])
-                poster = video.poster(mp4, workdir / "poster.jpg", info.duration)
-                duration = audio.media_duration(mp4)
-                width, height = video.target_size(info.width, info.height, max_short)
+                state.ProgressReporter(asset)(3)
+                info = video.probe(source, max_duration=cfg["VIDEO_MAX_DURATION"],
+                                   allow_audio_only=True)
+                still = None
+                if not info.has_video:  # audio only: hold the article's picture on screen
+                    still = cards.still_frame(_cover_file(asset.article, workdir),
+                                              asset.article.title, briefing.LANDSCAPE,
+                                              workdir / "still.jpg")
+                    info = replace(info, width=briefing.LANDSCAPE[0],
+                                   height=briefing.LANDSCAPE[1], fps=briefing.FPS)
                 prefix = f"video/{asset.id}/{input_hash[:20]}"
-                mp4_key = store.upload_file(mp4, f"{prefix}/video.mp4", "video/mp4")
-                poster_key = store.upload_file(poster, f"{prefix}/poster.jpg", "image/jpeg")
+                outputs = package_outputs(
+                    source, workdir, info, prefix, video.plan_ladder(info, max_short),
+                    state.ProgressReporter(asset, start=5, end=95), cfg["JOB_TIMEOUT_VIDEO"],
+                    still)
             db.session.refresh(asset)
             if asset.source_key != source_key:
                 # A newer upload replaced this one while we worked; its own job takes over.
-                store.delete(mp4_key, poster_key)
                 return
-            outputs = {"mp4": mp4_key, "poster": poster_key, "width": width, "height": height}
-            state.finish(asset, outputs=outputs, input_hash=input_hash, duration=duration)
+            state.finish(asset, outputs=outputs, input_hash=input_hash, duration=info.duration)
+        except Exception as exc:
+            state.fail(asset_id, failure_reason(exc))
+            raise
+
+
+def make_briefing(asset_id: int) -> None:
+    """Narration + cover + title → a briefing video, packaged like an upload."""
+    with _app_context():
+        asset = _load(asset_id, MediaKind.briefing)
+        if asset is None:
+            return
+        cfg = current_app.config
+        article = asset.article
+        audio_asset = article.asset("audio")
+        narration_out = audio_asset.outputs if audio_asset else {}
+        if not narration_out.get("mp3"):
+            state.fail(asset_id, "Chưa có bản nghe để dựng video tóm tắt.")
+            return
+        size = briefing.PORTRAIT if cfg["BRIEFING_ASPECT"] == "9:16" else briefing.LANDSCAPE
+        burn = cfg["BRIEFING_BURN_SUBTITLES"]
+        input_hash = _digest(PIPELINE_VERSION, "briefing", narration_out["mp3"], article.title,
+                             article.cover_key or "", f"{size}", f"{burn}")
+        if asset.status is MediaStatus.ready and asset.input_hash == input_hash:
+            return
+        state.start(asset)
+        store = object_store()
+        try:
+            with tempfile.TemporaryDirectory(prefix="briefing-") as tmp:
+                workdir = Path(tmp)
+                mp3 = store.download_file(narration_out["mp3"], workdir / "narration.mp3")
+                timings = json.loads(store.download_file(
+                    narration_out["timings"], workdir / "timings.json").read_text("utf-8"))
+                duration = audio.media_duration(mp3)
+                mezzanine = briefing.render(
+                    article.title, _cover_file(article, workdir), mp3, duration, workdir, size,
+                    label=cfg["SITE_NAME"].upper(),
+                    subtitles=timings["sentences"] if burn else None,
+                    on_progress=state.ProgressReporter(asset, end=45),
+                    timeout=cfg["JOB_TIMEOUT_VIDEO"])
+                info = video.probe(mezzanine)
+                prefix = f"video/b{asset.id}/{input_hash[:20]}"
+                ladder = [r for r in video.plan_ladder(info, 720) if r.name in BRIEFING_RUNGS]
+                outputs = package_outputs(mezzanine, workdir, info, prefix, ladder,
+                                          state.ProgressReporter(asset, start=45, end=95),
+                                          cfg["JOB_TIMEOUT_VIDEO"])
+                outputs["captions"] = [{"lang": "vi", "label": "Tiếng Việt",
+                                        "key": narration_out["vtt"]}]
+            state.finish(asset, outputs=outputs, input_hash=input_hash, duration=info.duration)
         except Exception as exc:
             state.fail(asset_id, failure_reason(exc))
             raise

@@ -82,5 +82,14 @@ def use_uploaded_video(article: Article, key: str) -> MediaAsset:
     return asset
 
 
+JOB_FOR_KIND = {MediaKind.audio: "narrate", MediaKind.video: "transcode",
+                MediaKind.briefing: "brief"}
+
+
+def request(asset: MediaAsset, job_kind: str) -> bool:
+    """Queue `job_kind` for an asset (used by workers chaining a briefing after narration)."""
+    return _enqueue(asset, job_kind)
+
+
 def retry(asset: MediaAsset) -> bool:
-    return _enqueue(asset, "narrate" if asset.kind is MediaKind.audio else "transcode")
+    return _enqueue(asset, JOB_FOR_KIND[asset.kind])

@@ -29,16 +29,33 @@ def audio_form(article: Article) -> dict[str, Any]:
     }
 
 
+def watch_asset(article: Article) -> MediaAsset | None:
+    """The watch form: the uploaded video, else the briefing made from the article."""
+    upload, brief = article.asset("video"), article.asset("briefing")
+    if upload is not None and (upload.outputs or brief is None or not brief.outputs):
+        return upload
+    return brief or upload
+
+
 def video_form(article: Article) -> dict[str, Any]:
-    asset = article.asset("video")
+    asset = watch_asset(article)
     outputs = asset.outputs if asset else {}
+    tracks = [*(asset.captions if asset else []), *outputs.get("captions", [])]
     return {
         "status": _status(asset),
+        "source": ("upload" if asset.kind.value == "video" else "briefing") if asset else None,
+        "hls": media_url(outputs.get("hls")),
         "mp4": media_url(outputs.get("mp4")),
         "poster": media_url(outputs.get("poster")),
         "duration": asset.duration if asset and outputs else None,
         "width": outputs.get("width"),
         "height": outputs.get("height"),
+        "renditions": outputs.get("renditions", []),
+        "captions": [{"lang": t["lang"], "label": t["label"], "url": media_url(t["key"])}
+                     for t in tracks],
+        "storyboard": {"vtt": media_url(outputs["storyboard_vtt"]),
+                       "image": media_url(outputs["storyboard_image"])}
+        if outputs.get("storyboard_vtt") else None,
         "progress": asset.progress if asset else 0,
         "error": asset.error or None if asset else None,
     }

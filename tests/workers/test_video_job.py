@@ -29,6 +29,17 @@ def test_uploaded_video_becomes_mp4_and_poster(make_article, run_worker, store, 
     assert mp4.status_code == 206 and mp4.headers["Content-Type"] == "video/mp4"
     poster = requests.get(store.url(asset.outputs["poster"]), timeout=5)
     assert poster.headers["Content-Type"] == "image/jpeg"
+    master = requests.get(store.url(asset.outputs["hls"]), timeout=5)
+    assert master.headers["Content-Type"] == "application/vnd.apple.mpegurl"
+    variants = [x for x in master.text.splitlines() if x and not x.startswith("#")]
+    assert variants == ["240p/index.m3u8", "360p/index.m3u8", "480p/index.m3u8",
+                        "720p/index.m3u8"]
+    base = store.url(asset.outputs["hls"]).rsplit("/", 1)[0]
+    playlist = requests.get(f"{base}/720p/index.m3u8", timeout=5).text
+    segment = next(x for x in playlist.splitlines() if x.endswith(".m4s"))
+    assert requests.get(f"{base}/720p/{segment}", timeout=5).status_code == 200
+    board = requests.get(store.url(asset.outputs["storyboard_vtt"]), timeout=5).text
+    assert "storyboard.jpg#xywh=0,0,160,90" in board
 
 
 def test_not_a_video_fails_with_a_vietnamese_reason_and_the_article_stays(
@@ -64,3 +75,37 @@ def test_a_bad_replacement_keeps_the_published_video(make_article, run_worker, h
     db.session.refresh(asset)
     assert asset.status is MediaStatus.failed
     assert asset.outputs == good
+
+
+@pytest.fixture
+def briefings(app, monkeypatch):
+    monkeypatch.setitem(app.config, "BRIEFING_ENABLED", True)
+
+
+def test_every_article_without_a_video_gets_a_briefing(briefings, make_article, run_worker,
+                                                        store, client):
+    """Narration ready → briefing video: title card, cover, narration, captions, HLS."""
+    article = make_article(body_html="<p>Hội nghị đã thảo luận 08 ý kiến.</p>")
+    run_worker()  # narration, then the briefing it queues
+    brief = article.asset("briefing")
+    db.session.refresh(brief)
+    assert brief.status is MediaStatus.ready, brief.error
+    narration = article.asset("audio")
+    db.session.refresh(narration)
+    assert brief.duration == pytest.approx(narration.duration, abs=0.3)
+    assert [r["name"] for r in brief.outputs["renditions"]] == ["360p", "720p"]
+    form = client.get(f"/api/v1/articles/{article.id}").get_json()["video"]
+    assert form["source"] == "briefing" and form["hls"].endswith("/hls/master.m3u8")
+    assert form["captions"] == [{"lang": "vi", "label": "Tiếng Việt",
+                                 "url": store.url(narration.outputs["vtt"])}]
+
+
+def test_an_uploaded_video_takes_the_place_of_the_briefing(briefings, make_article, run_worker,
+                                                           hd_clip, client):
+    article = make_article()
+    run_worker()
+    with hd_clip.open("rb") as fh:
+        attach_video(article, fh, "phong-su.mov")
+    run_worker()
+    form = client.get(f"/api/v1/articles/{article.id}").get_json()["video"]
+    assert form["source"] == "upload" and form["status"] == "ready"
