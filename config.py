@@ -89,6 +89,11 @@ class Config:
     VIDEO_MAX_UPLOAD_BYTES = env_int("VIDEO_MAX_UPLOAD_BYTES", 4 * 1024**3)  # direct to S3
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 4 * 1024**3)  # through the web server
 
+    # Superseded renders and originals are deleted this long after the switch, so pages and
+    # players still holding the old URLs finish cleanly; stale multipart uploads likewise.
+    MEDIA_GC_GRACE = env_int("MEDIA_GC_GRACE", 24 * 3600)
+    MAINTENANCE_INTERVAL = env_int("MAINTENANCE_INTERVAL", 15 * 60)
+
     # Jobs
     JOB_TIMEOUT_NARRATION = env_int("JOB_TIMEOUT_NARRATION", 15 * 60)
     JOB_TIMEOUT_VIDEO = env_int("JOB_TIMEOUT_VIDEO", 3 * 3600)

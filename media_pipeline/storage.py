@@ -82,9 +82,20 @@ class ObjectStore:
         return True
 
     def delete(self, *keys: str) -> None:
-        if keys:
+        for start in range(0, len(keys), 1000):  # S3 takes at most 1000 keys a request
             self.client.delete_objects(Bucket=self.bucket, Delete={
-                "Objects": [{"Key": k} for k in keys], "Quiet": True})
+                "Objects": [{"Key": k} for k in keys[start:start + 1000]], "Quiet": True})
+
+    def list_keys(self, prefix: str) -> list[str]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        return [obj["Key"] for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix)
+                for obj in page.get("Contents", [])]
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under `prefix` (one render's folder); returns how many."""
+        keys = self.list_keys(prefix)
+        self.delete(*keys)
+        return len(keys)
 
     def url(self, key: str, presigned: bool = False, expires: int = 3600) -> str:
         """Where a reader's browser fetches `key`: the public URL, or a presigned GET."""

@@ -10,7 +10,7 @@ from rq import Worker
 
 from app import create_app
 
-from .queues import ALL_QUEUES
+from .queues import ALL_QUEUES, schedule_maintenance
 
 
 def main() -> None:
@@ -22,6 +22,8 @@ def main() -> None:
     app = create_app()
     with app.app_context():  # jobs (forked from here) reuse this app
         connection = Redis.from_url(app.config["REDIS_URL"])
+        if not args.burst:
+            schedule_maintenance(connection, app.config, delay=60)
         worker = Worker(args.queues, connection=connection)
         worker.work(burst=args.burst, with_scheduler=True)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from redis import Redis
@@ -36,6 +37,29 @@ POLICIES = {
     "brief": JobPolicy(VIDEO, "workers.tasks.make_briefing", "JOB_TIMEOUT_VIDEO",
                        Retry(max=1, interval=[60])),
 }
+
+
+MAINTENANCE_JOB_ID = "docnghexem-maintenance"
+
+
+def schedule_deletion(connection: Redis, settings: Mapping[str, Any], *, prefixes: list[str],
+                      keys: list[str]) -> Job | None:
+    """Delete superseded media after the grace period (RQ's scheduler runs it)."""
+    if not prefixes and not keys:
+        return None
+    return Queue(VIDEO, connection=connection).enqueue_in(
+        timedelta(seconds=settings["MEDIA_GC_GRACE"]), "workers.tasks.delete_media",
+        prefixes=prefixes, keys=keys, job_timeout=600, result_ttl=settings["JOB_RESULT_TTL"],
+        failure_ttl=settings["JOB_FAILURE_TTL"], description="delete superseded media")
+
+
+def schedule_maintenance(connection: Redis, settings: Mapping[str, Any],
+                         delay: int | None = None) -> Job:
+    """One maintenance job at a time (a fixed id), re-scheduled by itself."""
+    return Queue(VIDEO, connection=connection).enqueue_in(
+        timedelta(seconds=settings["MAINTENANCE_INTERVAL"] if delay is None else delay),
+        "workers.tasks.maintain", job_id=MAINTENANCE_JOB_ID, job_timeout=600,
+        result_ttl=600, failure_ttl=settings["JOB_FAILURE_TTL"], description="maintenance")
 
 
 def enqueue(connection: Redis, kind: str, asset_id: int, settings: Mapping[str, Any]) -> Job:

@@ -9,6 +9,7 @@ from rq import get_current_job
 
 from app.extensions import db
 from app.models import MediaAsset, MediaStatus
+from media_pipeline.errors import MediaError
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,18 @@ def start(asset: MediaAsset) -> None:
     _mirror_to_job(progress=0)
 
 
+class Cancelled(MediaError):
+    """An editor cancelled the job; the row already says so."""
+
+
+CANCELLED = "Đã hủy theo yêu cầu của biên tập viên."
+
+
 class ProgressReporter:
-    """Writes progress to the row and the job meta, at most once per `step` percent."""
+    """Writes progress to the row and the job meta, at most once per `step` percent.
+
+    It also notices a cancellation (the row marked failed meanwhile) and stops the work.
+    """
 
     def __init__(self, asset: MediaAsset, start: int = 0, end: int = 100, step: int = 5) -> None:
         self.asset, self.start, self.end, self.step = asset, start, end, step
@@ -43,14 +54,18 @@ class ProgressReporter:
         value = self.start + (self.end - self.start) * max(0, min(100, pct)) // 100
         if value - self.last >= self.step or (value == self.end and value != self.last):
             self.last = value
+            db.session.refresh(self.asset, ["status"])
+            if self.asset.status is MediaStatus.failed:
+                raise Cancelled(CANCELLED)
             self.asset.progress = value
             db.session.commit()
             _mirror_to_job(progress=value)
 
 
 def finish(asset: MediaAsset, *, outputs: dict[str, Any], input_hash: str,
-           duration: float | None, engine: str = "") -> None:
-    """Switch the row to a new, whole render."""
+           duration: float | None, engine: str = "") -> dict[str, Any]:
+    """Switch the row to a new, whole render; returns the outputs it replaced."""
+    previous = dict(asset.outputs or {})
     asset.move_to(MediaStatus.ready)
     asset.outputs = outputs
     asset.input_hash = input_hash
@@ -60,6 +75,7 @@ def finish(asset: MediaAsset, *, outputs: dict[str, Any], input_hash: str,
     asset.error = ""
     db.session.commit()
     _mirror_to_job(progress=100)
+    return previous
 
 
 def fail(asset_id: int, reason: str) -> None:
@@ -68,6 +84,8 @@ def fail(asset_id: int, reason: str) -> None:
     asset = db.session.get(MediaAsset, asset_id)
     if asset is None:
         return
+    if asset.status is MediaStatus.failed and asset.error == CANCELLED:
+        return  # cancelled: keep the editor's reason
     asset.move_to(MediaStatus.failed)
     asset.error = reason[:2000]
     db.session.commit()

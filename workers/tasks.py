@@ -10,22 +10,27 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, current_app, has_app_context
+from redis import Redis
 from rq import get_current_job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Article, MediaAsset, MediaKind, MediaStatus
 from app.models.lexicon import lexicon_pairs, lexicon_version
-from app.services.infra import object_store
+from app.services.infra import object_store, redis_conn
 from media_pipeline import audio, briefing, cards, narration, tts, video
 from media_pipeline.errors import MediaError
 from media_pipeline.normalize import LexiconError
 
-from . import state
+from . import queues, state
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
@@ -138,8 +143,9 @@ def narrate_article(asset_id: int) -> None:
                     "timings": store.upload_file(made.timings, f"{prefix}.json",
                                                  "application/json"),
                 }
-            state.finish(asset, outputs=outputs, input_hash=input_hash, duration=made.duration,
-                         engine=f"{made.engine}:{made.voice}")
+            previous = state.finish(asset, outputs=outputs, input_hash=input_hash,
+                                    duration=made.duration, engine=f"{made.engine}:{made.voice}")
+            retire(previous, outputs)
             request_briefing(article)
         except Exception as exc:
             if isinstance(exc, MediaError):
@@ -235,7 +241,8 @@ def transcode_video(asset_id: int) -> None:
             if asset.source_key != source_key:
                 # A newer upload replaced this one while we worked; its own job takes over.
                 return
-            state.finish(asset, outputs=outputs, input_hash=input_hash, duration=info.duration)
+            retire(state.finish(asset, outputs=outputs, input_hash=input_hash,
+                                duration=info.duration), outputs)
         except Exception as exc:
             state.fail(asset_id, failure_reason(exc))
             raise
@@ -283,7 +290,89 @@ def make_briefing(asset_id: int) -> None:
                                           cfg["JOB_TIMEOUT_VIDEO"])
                 outputs["captions"] = [{"lang": "vi", "label": "Tiếng Việt",
                                         "key": narration_out["vtt"]}]
-            state.finish(asset, outputs=outputs, input_hash=input_hash, duration=info.duration)
+            retire(state.finish(asset, outputs=outputs, input_hash=input_hash,
+                                duration=info.duration), outputs)
         except Exception as exc:
             state.fail(asset_id, failure_reason(exc))
             raise
+
+
+# --- storage hygiene ------------------------------------------------------------------
+
+FILE_OUTPUTS = ("mp3", "vtt", "timings")
+
+
+def superseded(previous: Mapping[str, Any], current: Mapping[str, Any]
+               ) -> tuple[list[str], list[str]]:
+    """What a new render made obsolete: the old video folder, or the old narration files."""
+    prefixes, keys = [], []
+    old_hls, new_hls = previous.get("hls"), current.get("hls")
+    if old_hls and old_hls != new_hls:
+        prefixes.append(old_hls.rsplit("/hls/", 1)[0] + "/")
+    keys += [previous[k] for k in FILE_OUTPUTS if previous.get(k) and previous[k] != current.get(k)]
+    return prefixes, keys
+
+
+def retire(previous: Mapping[str, Any], current: Mapping[str, Any]) -> None:
+    prefixes, keys = superseded(previous, current)
+    queues.schedule_deletion(redis_conn(), current_app.config, prefixes=prefixes, keys=keys)
+
+
+def delete_media(prefixes: list[str], keys: list[str]) -> None:
+    """Delete superseded renders, unless a row has switched back to them meanwhile."""
+    with _app_context():
+        in_use = {value for outputs in db.session.scalars(select(MediaAsset.outputs))
+                  for value in (outputs or {}).values() if isinstance(value, str)}
+        store = object_store()
+        for prefix in prefixes:
+            if not any(key.startswith(prefix) for key in in_use):
+                store.delete_prefix(prefix)
+        store.delete(*(k for k in keys if k not in in_use))
+
+
+STUCK = "Tiến trình xử lý bị gián đoạn (máy xử lý dừng giữa chừng); hãy bấm Thử lại."
+
+
+def maintain() -> None:
+    """Periodic: fail rows whose job died, abort stale multipart uploads, re-schedule itself."""
+    with _app_context():
+        cfg = current_app.config
+        connection = redis_conn()
+        try:
+            sweep_stuck_assets(connection)
+            abort_stale_uploads(cfg["MEDIA_GC_GRACE"])
+        finally:
+            queues.schedule_maintenance(connection, cfg)
+
+
+def sweep_stuck_assets(connection: Redis, min_age: int = 120) -> int:
+    """A row 'processing' whose RQ job is gone or finished without telling it: mark it failed.
+
+    (A worker killed outright — power cut, out of memory — never runs the job's own handler.)
+    """
+    cutoff = datetime.now(UTC) - timedelta(seconds=min_age)
+    count = 0
+    for asset in db.session.scalars(select(MediaAsset).where(
+            MediaAsset.status == MediaStatus.processing, MediaAsset.updated_at < cutoff)):
+        try:
+            alive = Job.fetch(asset.job_id or "", connection=connection).get_status() in (
+                JobStatus.STARTED, JobStatus.QUEUED, JobStatus.SCHEDULED)
+        except NoSuchJobError:
+            alive = False
+        if not alive:
+            asset.move_to(MediaStatus.failed)
+            asset.error = STUCK
+            count += 1
+    db.session.commit()
+    return count
+
+
+def abort_stale_uploads(older_than: int) -> int:
+    """Multipart uploads an editor abandoned (closed the tab) hold storage: abort them."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
+    store = object_store()
+    stale = [u for u in store.list_multipart_uploads("uploads/")
+             if u["Initiated"] is not None and u["Initiated"] < cutoff]
+    for upload in stale:
+        store.abort_multipart_upload(upload["Key"], upload["UploadId"])
+    return len(stale)

@@ -9,10 +9,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from ..models import Article, Category, LexiconEntry, MediaAsset, Role, Unit, User
+from ..models import Article, Category, LexiconEntry, MediaAsset, MediaKind, Role, Unit, User
 from ..services import lexicon, media_jobs
 from ..services.publishing import ArticleError, ArticleInput, read_cover, save_article, store_cover
-from ..services.serializers import audio_form, video_form
 from . import bp
 from .forms import ArticleForm, LexiconForm, LoginForm, VideoForm
 
@@ -169,12 +168,25 @@ def retry_media(asset_id: int):
     return redirect(url_for("editor.edit", article_id=asset.article_id)), 303
 
 
+@bp.post("/media/<int:asset_id>/huy")
+@staff_required
+def cancel_media(asset_id: int):
+    """Stop a queued or running media job."""
+    asset = db.session.get(MediaAsset, asset_id) or abort(404)
+    _article_or_404(asset.article_id)
+    media_jobs.cancel(asset)
+    flash("Đã hủy xử lý.", "success")
+    return redirect(url_for("editor.edit", article_id=asset.article_id)), 303
+
+
 @bp.get("/bai-viet/<int:article_id>/media.json")
 @staff_required
 def media_status(article_id: int):
     """Media states for the live panel on the edit page."""
     article = _article_or_404(article_id)
-    return jsonify({"audio": audio_form(article), "video": video_form(article)})
+    return jsonify({kind.value: {"status": a.status.value, "progress": a.progress,
+                                 "error": a.error or None}
+                    for kind in MediaKind if (a := article.asset(kind.value)) is not None})
 
 
 @bp.route("/tu-dien", methods=["GET", "POST"])

@@ -8,6 +8,9 @@ from typing import IO
 
 from flask import current_app
 from redis.exceptions import RedisError
+from rq.command import send_stop_job_command
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job, JobStatus
 from werkzeug.utils import secure_filename
 
 from workers import queues
@@ -18,6 +21,7 @@ from .infra import object_store, redis_conn
 
 log = logging.getLogger(__name__)
 
+CANCELLED = "Đã hủy theo yêu cầu của biên tập viên."  # the same words as workers.state
 QUEUE_DOWN = "Hàng đợi xử lý tạm thời không hoạt động; hệ thống sẽ thử lại."
 
 
@@ -76,6 +80,12 @@ def upload_key(article: Article, filename: str) -> str:
 def use_uploaded_video(article: Article, key: str) -> MediaAsset:
     """Make the original already stored at `key` the article's video, and queue transcoding."""
     asset = get_or_create_asset(article, MediaKind.video)
+    if asset.source_key and asset.source_key != key:
+        try:
+            queues.schedule_deletion(redis_conn(), current_app.config, prefixes=[],
+                                     keys=[asset.source_key])
+        except RedisError as exc:  # the periodic clean-up is not worth failing an upload
+            log.warning("could not schedule deletion of %s: %s", asset.source_key, exc)
     asset.source_key = key
     asset.attempts = 0
     _enqueue(asset, "transcode")
@@ -84,6 +94,26 @@ def use_uploaded_video(article: Article, key: str) -> MediaAsset:
 
 JOB_FOR_KIND = {MediaKind.audio: "narrate", MediaKind.video: "transcode",
                 MediaKind.briefing: "brief"}
+
+
+def cancel(asset: MediaAsset) -> None:
+    """Stop a queued or running job. The row says why; the job notices at its next step."""
+    if asset.status not in (MediaStatus.queued, MediaStatus.processing):
+        return
+    asset.move_to(MediaStatus.failed)
+    asset.error = CANCELLED
+    db.session.commit()
+    if not asset.job_id:
+        return
+    connection = redis_conn()
+    try:
+        job = Job.fetch(asset.job_id, connection=connection)
+        if job.get_status() == JobStatus.STARTED:
+            send_stop_job_command(connection, asset.job_id)
+        else:
+            job.cancel()
+    except (NoSuchJobError, InvalidJobOperation, RedisError) as exc:
+        log.info("cancel %s: %s", asset.job_id, exc)
 
 
 def request(asset: MediaAsset, job_kind: str) -> bool:

@@ -13,7 +13,7 @@
       data = await res.json();
     } catch (e) { return schedule(); }
     let anyBusy = false;
-    for (const kind of ["audio", "video"]) {
+    for (const kind of ["audio", "video", "briefing"]) {
       const dd = panel.querySelector(`[data-kind="${kind}"]`);
       const form = data[kind];
       if (!dd || !form) continue;
@@ -27,6 +27,7 @@
       anyBusy = anyBusy || busy(form.status);
     }
     if (anyBusy) schedule();
+    else if (panel.querySelector("[data-role=cancel]")) window.location.reload(); // show the result
   }
   function schedule() { setTimeout(refresh, 2000); }
   if (panel.querySelector(".state--queued, .state--processing")) schedule();
