@@ -148,6 +148,7 @@ class Package:
     mp4: Path
     ladder: list[Rendition]
     files: list[Path] = field(default_factory=list)
+    soundtrack: Path | None = None
 
 
 def package_stream(source: Path, outdir: Path, info: VideoInfo, ladder: list[Rendition],
@@ -189,7 +190,11 @@ def package_stream(source: Path, outdir: Path, info: VideoInfo, ladder: list[Ren
         split[len(ladder)].filter("scale", fallback.width, fallback.height).filter("setsar", 1),
         sound, str(outdir / "video.mp4"), crf=23, maxrate=f"{fallback.video_kbps * 3 // 2}k",
         bufsize=f"{fallback.video_kbps * 3}k", movflags="+faststart", **common)
-    return ffmpeg.merge_outputs(hls, mp4).global_args("-max_muxing_queue_size", "1024")
+    outputs = [hls, mp4]
+    if info.has_audio:  # the soundtrack alone: a video item's listen form
+        outputs.append(ffmpeg.output(sound, str(outdir / "soundtrack.mp3"), acodec="libmp3lame",
+                                     audio_bitrate="96k", ac=2))
+    return ffmpeg.merge_outputs(*outputs).global_args("-max_muxing_queue_size", "1024")
 
 
 def package(source: Path, outdir: Path, info: VideoInfo, ladder: list[Rendition],
@@ -199,7 +204,9 @@ def package(source: Path, outdir: Path, info: VideoInfo, ladder: list[Rendition]
                    duration=info.duration, on_progress=on_progress, timeout=timeout,
                    failure_reason="Không chuyển mã được video (tệp có thể bị hỏng)")
     files = sorted(p for p in (outdir / "hls").rglob("*") if p.is_file())
-    return Package(outdir / "hls" / "master.m3u8", outdir / "video.mp4", ladder, files)
+    soundtrack = outdir / "soundtrack.mp3"
+    return Package(outdir / "hls" / "master.m3u8", outdir / "video.mp4", ladder, files,
+                   soundtrack if soundtrack.exists() else None)
 
 
 def poster(video: Path, target: Path, duration: float) -> Path:

@@ -5,13 +5,25 @@ from __future__ import annotations
 import argparse
 import time
 
+from rq import Queue
+from rq.registry import StartedJobRegistry
 from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
 from app.models import MediaAsset, MediaStatus
+from app.services.infra import redis_conn
+from workers.queues import ALL_QUEUES
 
 DONE = {MediaStatus.ready, MediaStatus.failed}
+
+
+def queues_idle() -> bool:
+    """No media job waiting or running (a finished narration queues its briefing)."""
+    connection = redis_conn()
+    return all(Queue(name, connection=connection).count == 0
+               and StartedJobRegistry(name, connection=connection).count == 0
+               for name in ALL_QUEUES)
 
 
 def main() -> None:
@@ -24,7 +36,7 @@ def main() -> None:
     with app.app_context():
         while time.time() < deadline:
             assets = db.session.scalars(select(MediaAsset)).all()
-            if assets and all(a.status in DONE for a in assets):
+            if assets and all(a.status in DONE for a in assets) and queues_idle():
                 counts: dict[str, int] = {}
                 for a in assets:
                     key = f"{a.kind.value} {a.status.value}"

@@ -155,6 +155,7 @@ def narrate_article(asset_id: int) -> None:
 
 
 CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".m4s": "video/iso.segment",
+                 ".mp3": "audio/mpeg",
                  ".mp4": "video/mp4", ".jpg": "image/jpeg", ".vtt": "text/vtt; charset=utf-8"}
 
 
@@ -181,8 +182,12 @@ def package_outputs(source: Path, workdir: Path, info: video.VideoInfo, prefix: 
     poster = video.poster(package.mp4, out / "poster.jpg", info.duration)
     sprite, board = video.storyboard(package.mp4, out, info.duration, fallback.width,
                                      fallback.height)
-    upload_tree([*package.files, package.mp4, poster, sprite, board], out, prefix)
-    return {
+    track = package.soundtrack
+    upload_tree([*package.files, package.mp4, poster, sprite, board, *([track] if track else [])],
+                out, prefix)
+    soundtrack = {"soundtrack": f"{prefix}/soundtrack.mp3",
+                  "soundtrack_bytes": track.stat().st_size} if track else {}
+    return {**soundtrack,
         "hls": f"{prefix}/hls/master.m3u8", "mp4": f"{prefix}/video.mp4",
         "poster": f"{prefix}/poster.jpg", "storyboard_image": f"{prefix}/storyboard.jpg",
         "storyboard_vtt": f"{prefix}/storyboard.vtt",

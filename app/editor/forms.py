@@ -23,6 +23,9 @@ class ArticleForm(FlaskForm):
     category_id = SelectField("Chuyên mục", coerce=int)
     unit_id = SelectField("Đơn vị gửi bài", coerce=int)
     author_name = StringField("Tác giả", validators=[Length(max=120)])
+    listen_source = SelectField("Bản nghe", choices=[
+        ("narration", "Giọng đọc tự động đọc bài viết"),
+        ("video", "Tiếng của video (tin video)")], default="narration")
     cover = FileField("Ảnh bìa", validators=[
         FileAllowed(["jpg", "jpeg", "png", "webp"], "Ảnh bìa phải là JPEG, PNG hoặc WebP.")])
     cover_caption = StringField("Chú thích ảnh", validators=[Length(max=500)])

@@ -9,7 +9,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from ..models import Article, Category, LexiconEntry, MediaAsset, MediaKind, Role, Unit, User
+from ..models import (
+    Article,
+    Category,
+    LexiconEntry,
+    ListenSource,
+    MediaAsset,
+    MediaKind,
+    Role,
+    Unit,
+    User,
+)
 from ..services import lexicon, media_jobs
 from ..services.publishing import ArticleError, ArticleInput, read_cover, save_article, store_cover
 from . import bp
@@ -111,6 +121,7 @@ def edit(article_id: int | None = None):
     if request.method == "GET" and article is not None:
         form.category_id.data = article.category_id or 0
         form.unit_id.data = article.unit_id or 0
+        form.listen_source.data = article.listen_source.value
     if form.validate_on_submit():
         publish = bool(form.publish.data)
         if publish and not current_user.can_publish:
@@ -122,7 +133,8 @@ def edit(article_id: int | None = None):
             title=form.title.data or "", lede=form.lede.data or "",
             body_html=form.body_html.data or "", author_name=form.author_name.data or "",
             cover_caption=form.cover_caption.data or "",
-            category_id=form.category_id.data or None, unit_id=unit_id)
+            category_id=form.category_id.data or None, unit_id=unit_id,
+            listen_source=ListenSource(form.listen_source.data or "narration"))
         try:
             cover = read_cover(form.cover.data.stream) if form.cover.data else None
             article = save_article(article, data, current_user, publish=publish)

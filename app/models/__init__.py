@@ -1,10 +1,9 @@
 """The portal's data: content, people and media assets."""
 
-from .content import Article, ArticleStatus, Category, Unit
+from .content import Article, ArticleStatus, Category, ListenSource, Unit
 from .lexicon import LexiconEntry
 from .media import MediaAsset, MediaKind, MediaStatus
 from .user import Role, User
 
-__all__ = ["Article", "ArticleStatus", "Category", "LexiconEntry", "Unit", "MediaAsset",
-           "MediaKind",
-           "MediaStatus", "Role", "User"]
+__all__ = ["Article", "ArticleStatus", "Category", "LexiconEntry", "ListenSource", "MediaAsset",
+           "MediaKind", "MediaStatus", "Role", "Unit", "User"]

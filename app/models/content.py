@@ -41,6 +41,11 @@ class ArticleStatus(enum.Enum):
     returned = "returned"
 
 
+class ListenSource(enum.Enum):
+    narration = "narration"  # the article read aloud by text-to-speech
+    video = "video"          # a video item: its own soundtrack is what listeners hear
+
+
 class Article(db.Model):  # type: ignore[name-defined]
     __tablename__ = "articles"
     __table_args__ = (Index("ix_articles_status_published_at", "status", "published_at"),)
@@ -59,6 +64,9 @@ class Article(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     view_count: Mapped[int] = mapped_column(Integer, default=0)
+    listen_source: Mapped[ListenSource] = mapped_column(
+        Enum(ListenSource, name="listen_source"), default=ListenSource.narration,
+        server_default=ListenSource.narration.value)
 
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from media_pipeline.text import has_words, html_to_paragraphs, spoken_text
 
 from ..extensions import db
-from ..models import Article, ArticleStatus, Category, MediaStatus, Unit, User
+from ..models import Article, ArticleStatus, Category, ListenSource, MediaStatus, Unit, User
 from ..models.base import utcnow
 from . import media_jobs
 from .infra import object_store
@@ -46,6 +46,7 @@ class ArticleInput:
     cover_caption: str = ""
     category_id: int | None = None
     unit_id: int | None = None
+    listen_source: ListenSource = ListenSource.narration
 
 
 def sanitize_html(html: str) -> str:
@@ -107,6 +108,7 @@ def save_article(article: Article | None, data: ArticleInput, user: User | None,
     article.cover_caption = data.cover_caption.strip()
     article.category_id = data.category_id
     article.unit_id = data.unit_id
+    article.listen_source = data.listen_source
     if publish and not article.is_published:
         article.status = ArticleStatus.published
         article.published_at = published_at or utcnow()

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 
-from ..models import Article, MediaAsset, MediaStatus
+from ..models import Article, ListenSource, MediaAsset, MediaStatus
 from .infra import media_url
 
 
@@ -15,6 +15,12 @@ def _status(asset: MediaAsset | None) -> str:
 
 
 def audio_form(article: Article) -> dict[str, Any]:
+    video = article.asset("video")
+    if (article.listen_source is ListenSource.video and video is not None
+            and video.outputs.get("soundtrack")):
+        return {"status": video.status.value, "url": media_url(video.outputs["soundtrack"]),
+                "vtt": None, "timings": None, "duration": video.duration,
+                "engine": "video", "progress": video.progress, "error": None}
     asset = article.asset("audio")
     outputs = asset.outputs if asset else {}
     return {

@@ -109,3 +109,22 @@ def test_an_uploaded_video_takes_the_place_of_the_briefing(briefings, make_artic
     run_worker()
     form = client.get(f"/api/v1/articles/{article.id}").get_json()["video"]
     assert form["source"] == "upload" and form["status"] == "ready"
+
+
+def test_a_video_item_is_heard_through_its_own_soundtrack(make_article, run_worker, hd_clip,
+                                                           client, store):
+    """Editors mark a video item: its listen form is the video's audio track, not TTS."""
+    from app.models import ListenSource
+
+    article = make_article()
+    article.listen_source = ListenSource.video
+    db.session.commit()
+    with hd_clip.open("rb") as fh:
+        asset = attach_video(article, fh, "tin-video.mov")
+    run_worker()
+    db.session.refresh(asset)
+    audio = client.get(f"/api/v1/articles/{article.id}").get_json()["audio"]
+    assert audio["engine"] == "video" and audio["url"] == store.url(asset.outputs["soundtrack"])
+    got = requests.get(audio["url"], timeout=5)
+    assert got.headers["Content-Type"] == "audio/mpeg"
+    assert len(got.content) == asset.outputs["soundtrack_bytes"]
