@@ -79,9 +79,18 @@ def _register_template_helpers(app: Flask) -> None:
         minutes, secs = divmod(int(round(seconds)), 60)
         return f"{minutes}:{secs:02d}"
 
+    def nav_sections() -> list[object]:
+        from sqlalchemy import select
+
+        from .models import Category
+
+        return list(db.session.scalars(select(Category).order_by(Category.position,
+                                                                 Category.name)))
+
     @app.context_processor
     def site() -> dict[str, object]:
-        return {"site_name": app.config["SITE_NAME"], "MEDIA_LABELS": MEDIA_LABELS}
+        return {"site_name": app.config["SITE_NAME"], "MEDIA_LABELS": MEDIA_LABELS,
+                "nav_sections": nav_sections}
 
 
 def _register_error_pages(app: Flask) -> None:

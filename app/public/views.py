@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..models import Article, ArticleStatus
+from ..models import Article, ArticleStatus, Category
 from ..services.serializers import article_summary
 from . import bp
 
@@ -35,6 +35,19 @@ def home():
     page = db.paginate(query, page=_page_arg(), per_page=per_page, error_out=False)
     items = [(a, article_summary(a)) for a in page.items]
     return render_template("public/home.html", items=items, page=page)
+
+
+@bp.get("/chuyen-muc/<slug>/")
+def section(slug: str):
+    """One section's articles, newest first, paginated."""
+    category = db.session.scalar(select(Category).where(Category.slug == slug)) or abort(404)
+    query = (select(Article).where(Article.status == ArticleStatus.published,
+                                   Article.category_id == category.id)
+             .order_by(Article.published_at.desc(), Article.id.desc()))
+    page = db.paginate(query, page=_page_arg(), per_page=current_app.config["ARTICLES_PER_PAGE"],
+                       error_out=False)
+    items = [(a, article_summary(a)) for a in page.items]
+    return render_template("public/section.html", category=category, items=items, page=page)
 
 
 @bp.get("/bai-viet/<slug>")

@@ -1,0 +1,63 @@
+"""News feeds and the files crawlers read: /rss.xml, /rss/<section>.xml, /sitemap.xml,
+/robots.txt."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, render_template, url_for
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Article, ArticleStatus, Category
+from . import bp
+from .podcast import rfc2822, xml_text
+
+FEED_ITEMS = 50
+SITEMAP_LIMIT = 50_000  # the sitemap protocol's limit for one file
+
+
+def _published():  # type: ignore[no-untyped-def]
+    return (select(Article).where(Article.status == ArticleStatus.published)
+            .order_by(Article.published_at.desc(), Article.id.desc()))
+
+
+def _feed(category: Category | None) -> Response:
+    query = _published().limit(FEED_ITEMS)
+    if category is not None:
+        query = query.where(Article.category_id == category.id)
+    articles = db.session.scalars(query).all()
+    xml = render_template("feeds/rss.xml", articles=articles, category=category,
+                          xml_text=xml_text, rfc2822=rfc2822,
+                          site_name=current_app.config["SITE_NAME"])
+    return Response(xml, content_type="application/rss+xml; charset=utf-8")
+
+
+@bp.get("/rss.xml")
+def rss():
+    """The latest news, all sections."""
+    return _feed(None)
+
+
+@bp.get("/rss/<slug>.xml")
+def section_rss(slug: str):
+    """The latest news of one section."""
+    category = db.session.scalar(select(Category).where(Category.slug == slug)) or abort(404)
+    return _feed(category)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every published article and every section, for search engines."""
+    rows = db.session.execute(
+        select(Article.slug, Article.updated_at).where(Article.status == ArticleStatus.published)
+        .order_by(Article.published_at.desc()).limit(SITEMAP_LIMIT)).all()
+    sections = db.session.scalars(select(Category.slug)).all()
+    xml = render_template("feeds/sitemap.xml", rows=rows, sections=sections)
+    return Response(xml, content_type="application/xml; charset=utf-8")
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Crawlers may read everything public; the newsroom and the API stay out."""
+    body = "\n".join(["User-agent: *", "Disallow: /bien-tap/", "Disallow: /api/",
+                      f"Sitemap: {url_for('public.sitemap', _external=True)}", ""])
+    return Response(body, content_type="text/plain; charset=utf-8")
