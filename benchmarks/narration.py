@@ -115,6 +115,13 @@ def _peak_rss_mib() -> float:
     return float("nan")
 
 
+def _cpu_seconds() -> tuple[float, float]:
+    """User + system CPU seconds of this process and of its waited-for children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+
+
 def _timed(fn: Callable[..., Any], bucket: dict[str, float], key: str) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
@@ -141,11 +148,13 @@ def speed_child(case_file: Path, out_file: Path) -> None:
     narration.fit_loudness = _timed(narration.fit_loudness, parts, "loudness_fit")
     ffmpeg_run.run = _timed(ffmpeg_run.run, parts, "encode")
 
+    cpu_before = _cpu_seconds()
     start = time.perf_counter()
     script = build_script(article.title, article.lede, article.body_html)
     built = time.perf_counter()
     result = narration.narrate(script, [engine], workdir)
     done = time.perf_counter()
+    cpu_self, cpu_children = (a - b for a, b in zip(_cpu_seconds(), cpu_before, strict=True))
 
     self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -157,6 +166,8 @@ def speed_child(case_file: Path, out_file: Path) -> None:
         "script_s": built - start,
         "narrate_s": done - built,
         "pipeline_s": done - start,
+        "cpu_self_s": cpu_self,
+        "cpu_children_s": cpu_children,
         "parts": parts,
         "duration_s": result.duration,
         "mp3_bytes": result.mp3.stat().st_size,
@@ -195,7 +206,8 @@ def bare_espeak(text: str, workdir: Path, tag: str) -> dict[str, float]:
     with wave.open(str(wav)) as w:
         seconds = w.getnframes() / w.getframerate()
     wav.unlink()
-    return {"s": elapsed, "audio_s": seconds, "rss_mib": usage.ru_maxrss / 1024}
+    return {"s": elapsed, "cpu_s": usage.ru_utime + usage.ru_stime, "audio_s": seconds,
+            "rss_mib": usage.ru_maxrss / 1024}
 
 
 # ---------------------------------------------------------------- WER (pool workers)
@@ -341,13 +353,16 @@ def report_speed(articles: Sequence[Article], speed: dict[str, dict[str, Any]],
     rows = []
     for a in articles:
         r, b = speed[a.name], bare[a.name]
+        cpu = r["cpu_self_s"] + r["cpu_children_s"]
         rows.append([a.name, f"{a.words:,}", r["sentences"], f"{r['duration_s']:.1f}",
                      f"{r['pipeline_s']:.2f}", f"{b['s']:.2f}", f"{r['pipeline_s'] / b['s']:.1f}×",
                      f"{r['pipeline_s'] / r['duration_s']:.4f}",
-                     f"{r['duration_s'] / r['pipeline_s']:.0f}"])
+                     f"{r['duration_s'] / r['pipeline_s']:.0f}",
+                     f"{cpu:.2f} ({r['cpu_children_s']:.2f})", f"{b['cpu_s']:.2f}"])
     print(table(["article", "words", "sentences", "audio (s)", "pipeline (s)",
                  "bare espeak-ng (s)", "pipeline / bare", "RTF (pipeline s / audio s)",
-                 "audio s per wall s"], rows))
+                 "audio s per wall s", "pipeline CPU s (of which ffmpeg, ffprobe)",
+                 "bare espeak-ng CPU s"], rows))
     print()
     print("- *pipeline* = `build_script` (sentence split + normalization) + `narrate` "
           "(synthesis, loudness fitting, MP3 encode, VTT/JSON timings), timed inside a fresh "
@@ -357,7 +372,9 @@ def report_speed(articles: Sequence[Article], speed: dict[str, dict[str, Any]],
           "unnormalized page text (title, lede, body paragraphs, captions), same run, one "
           "process start included.")
     print("- *words* = whitespace-separated words of that plain text. One run per case "
-          "(no repetitions): small cases carry a few hundredths of a second of noise.\n")
+          "(no repetitions): small cases carry a few hundredths of a second of noise. Wall "
+          "times grow when other processes share the machine (see the load averages); the "
+          "CPU seconds (user + system, from getrusage) are less sensitive to that.\n")
 
     print("### Where the pipeline's time goes (seconds)\n")
     rows = []
@@ -414,7 +431,7 @@ def report_speed(articles: Sequence[Article], speed: dict[str, dict[str, Any]],
 
 
 def report_wer(rows: Sequence[dict[str, Any]], reference: str, reference_first: str,
-               quick: bool) -> None:
+               quick: bool, workers: int) -> None:
     print("## 2. Intelligibility — word error rate of viet-asr on our narration "
           "of the sample article\n")
     out = []
@@ -447,11 +464,15 @@ def report_wer(rows: Sequence[dict[str, Any]], reference: str, reference_first: 
               f"in {r['asr_s']:.1f} s. Hence per-sentence segments.")
     speeds = [r["duration_s"] / r["asr_s"] for r in rows if r["asr_s"]]
     if speeds:
-        print(f"- viet-asr ran at {min(speeds):.1f}–{max(speeds):.1f}× real time "
-              "(one thread per process; two cases at a time).")
+        print(f"- viet-asr ran at {min(speeds):.1f}–{max(speeds):.1f}× real time, per case "
+              f"({workers} cases narrated and transcribed at a time, one per process).")
     print("- gTTS: n/a — this machine cannot reach Google (gTTS fails at DNS), so it was not "
           "run. piper: n/a — no Vietnamese piper voice ships in any package reachable here "
           "(only an English test voice).")
+    print("- espeak-ng's library does not give bit-identical audio for the same sentence "
+          "from one call to the next in a process (lengths differ by up to a few hundred "
+          "samples), so a narration, and its WER, varies slightly between runs (about ±0.01 "
+          "seen).")
     print("- These WERs are of a recognizer listening to a formant synthesizer: they mix "
           "viet-asr's errors with the voice's. Compare rows with each other, not with figures "
           "for human listeners or natural speech.")
@@ -509,6 +530,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     print("# Narration benchmark\n")
     print("\n".join(machine_lines()))
+    print("- Load average (1/5/15 min) at start: "
+          + " / ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"- Sample article: {source}")
     print(f"- 2k/10k articles: the {len(json.loads(DEMO_ARTICLES.read_text()))} demo "
           "articles' body paragraphs (app/demo/articles.json), repeated round after round, "
@@ -539,9 +562,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(wer_case, c, sample, reference, tmp_name) for c in cases]
             rows = [f.result() for f in futures]
-        report_wer(rows, reference, reference_first, args.quick)
+        report_wer(rows, reference, reference_first, args.quick, workers)
 
-    print(f"Whole benchmark run: {time.perf_counter() - began:.0f} s wall time.")
+    print(f"Whole benchmark run: {time.perf_counter() - began:.0f} s wall time; load average "
+          "at the end: " + " / ".join(f"{x:.2f}" for x in os.getloadavg()) + ".")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ FEED_ITEMS = 50
 SITEMAP_LIMIT = 50_000  # the sitemap protocol's limit for one file
 
 
-def _published():  # type: ignore[no-untyped-def]
+def _published():
     return (select(Article).where(Article.status == ArticleStatus.published)
             .order_by(Article.published_at.desc(), Article.id.desc()))
 
