@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
-from app.models import MediaAsset, MediaStatus
+from app.models import MediaAsset, MediaKind, MediaStatus
 from app.services.infra import redis_conn
 from workers.queues import ALL_QUEUES
 
@@ -33,9 +33,15 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     deadline = time.time() + args.timeout
+    first_forms_done = False
     with app.app_context():
         while time.time() < deadline:
             assets = db.session.scalars(select(MediaAsset)).all()
+            firsts = [a for a in assets if a.kind is not MediaKind.briefing]
+            if not first_forms_done and firsts and all(a.status in DONE for a in firsts):
+                first_forms_done = True
+                print(f"  Narrations and uploaded video done {time.time() - args.since:.1f} s "
+                      "after start; briefing videos follow.", flush=True)
             if assets and all(a.status in DONE for a in assets) and queues_idle():
                 counts: dict[str, int] = {}
                 for a in assets:
