@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -64,8 +63,10 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
+    from app.services.search import include_name, include_object
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True
+        url=url, target_metadata=get_metadata(), literal_binds=True,
+        include_name=include_name, include_object=include_object,
     )
 
     with context.begin_transaction():
@@ -93,6 +94,11 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The search structures are backend-specific (FTS5 on SQLite, GIN on PostgreSQL):
+    # made by their migration, left out of autogenerate's comparison.
+    from app.services.search import include_name, include_object
+    conf_args.setdefault("include_name", include_name)
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -48,7 +48,15 @@ class ListenSource(enum.Enum):
 
 class Article(db.Model):  # type: ignore[name-defined]
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_status_published_at", "status", "published_at"),)
+    __table_args__ = (
+        Index("ix_articles_status_published_at", "status", "published_at"),
+        # Reader search on PostgreSQL (SQLite has an FTS5 table instead, made by the
+        # migration). Backend-specific, so schema comparisons leave it out
+        # (app.services.search.include_object).
+        Index("ix_articles_search_text_gin",
+              func.to_tsvector(literal_column("'simple'"), literal_column("search_text")),
+              postgresql_using="gin").ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -58,6 +66,8 @@ class Article(db.Model):  # type: ignore[name-defined]
     author_name: Mapped[str] = mapped_column(String(120), default="")
     cover_key: Mapped[str | None] = mapped_column(String(500))
     cover_caption: Mapped[str] = mapped_column(String(500), default="")
+    # Folded words of title, lede, body and caption, for search (app.services.search).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[ArticleStatus] = mapped_column(
         Enum(ArticleStatus, name="article_status"), default=ArticleStatus.draft)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

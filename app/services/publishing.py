@@ -20,6 +20,7 @@ from ..models import Article, ArticleStatus, Category, ListenSource, MediaStatus
 from ..models.base import utcnow
 from . import media_jobs
 from .infra import object_store
+from .search import refresh_search_text
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "a", "ul", "ol",
                 "li", "h2", "h3", "h4", "blockquote", "figure", "figcaption", "img", "table",
@@ -109,6 +110,7 @@ def save_article(article: Article | None, data: ArticleInput, user: User | None,
     article.category_id = data.category_id
     article.unit_id = data.unit_id
     article.listen_source = data.listen_source
+    refresh_search_text(article)
     if publish and not article.is_published:
         article.status = ArticleStatus.published
         article.published_at = published_at or utcnow()

@@ -1,0 +1,228 @@
+"""Reader search over published articles, the same on SQLite and PostgreSQL.
+
+Each article keeps `search_text`: its words (title, lede, body text, cover caption) folded
+("Hậu Giang" → "hau giang", "đường" → "duong") and joined by single spaces, so both
+backends see the same tokens. The database only finds *candidates* — articles holding every
+folded query word (FTS5 on SQLite, a `simple` tsvector with a GIN index on PostgreSQL);
+the order is decided here in Python, identically on both:
+
+1. how many of the words the reader typed occur exactly, diacritics and all, in the article
+   ("đường" ranks the article that says "đường" above ones that say "dương");
+2. how many of the query words are in the title;
+3. newest first (published_at), then the higher id.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import func, literal_column, select, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from media_pipeline.text import html_to_paragraphs
+
+from ..extensions import db
+from ..models import Article, ArticleStatus
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 10
+MAX_CANDIDATES = 500
+SNIPPET_CHARS = 200
+FTS_TABLE = "articles_fts"
+GIN_INDEX = "ix_articles_search_text_gin"
+# Query words that are operators to a full-text engine, when typed as such (upper case).
+_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, đ → d, whitespace collapsed: "Đường  Hậu" → "duong hau"."""
+    text = unicodedata.normalize("NFD", (text or "").lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("đ", "d").replace("Đ", "d")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` (letters and digits; punctuation and underscores separate)."""
+    return _WORD.findall(unicodedata.normalize("NFC", text or ""))
+
+
+def article_texts(title: str, lede: str, body_html: str, cover_caption: str) -> list[str]:
+    """The searchable text of an article, in page order: title, lede, body, caption."""
+    return [t for t in (title or "", lede or "", *html_to_paragraphs(body_html or ""),
+                        cover_caption or "") if t.strip()]
+
+
+def make_search_text(title: str, lede: str, body_html: str, cover_caption: str) -> str:
+    """What `Article.search_text` holds: the folded words, one space apart."""
+    return " ".join(words(fold(" ".join(article_texts(title, lede, body_html, cover_caption)))))
+
+
+def refresh_search_text(article: Article) -> None:
+    article.search_text = make_search_text(article.title, article.lede, article.body_html,
+                                           article.cover_caption)
+
+
+# --- the query ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Query:
+    """A reader's query: what they typed (exact, lower case) and its folded words."""
+
+    exact: tuple[str, ...]   # lower-case words as typed, diacritics kept
+    folded: tuple[str, ...]  # the same words folded, no duplicates
+
+    def __bool__(self) -> bool:
+        return bool(self.folded)
+
+
+def parse_query(raw: str) -> Query:
+    """Words of a query, stripped of anything a search engine would read as syntax."""
+    raw = unicodedata.normalize("NFC", (raw or "")[:MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
+    exact: list[str] = []
+    folded: list[str] = []
+    for word in words(raw):
+        if word in _OPERATORS:
+            continue
+        for part in words(fold(word)):  # folding never splits a word, but be safe
+            if part not in folded and len(folded) < MAX_TERMS:
+                folded.append(part)
+                exact.append(word.lower())
+    return Query(tuple(exact), tuple(folded))
+
+
+# --- candidates -------------------------------------------------------------------------
+
+def _fts5_match(terms: tuple[str, ...]) -> str:
+    """An FTS5 expression asking for every term, each a quoted token (no syntax inside)."""
+    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def _match_clause(query: Query) -> ColumnElement[bool]:
+    dialect = db.engine.dialect.name
+    if dialect == "sqlite":
+        fts = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match")
+        return Article.id.in_(fts.bindparams(match=_fts5_match(query.folded))
+                              .columns(literal_column("rowid")))
+    if dialect == "postgresql":
+        return func.to_tsvector(literal_column("'simple'"), Article.search_text).op("@@")(
+            func.plainto_tsquery(literal_column("'simple'"), " ".join(query.folded)))
+    # Any other backend: a plain scan, one LIKE per word (the Python check below is exact).
+    return db.and_(*(Article.search_text.contains(term, autoescape=True)
+                     for term in query.folded))
+
+
+@dataclass
+class Hit:
+    article: Article
+    snippet: Markup
+    exact: int
+    in_title: int
+
+
+@dataclass
+class Results:
+    query: Query
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.hits)
+
+
+def search(raw: str, category_id: int | None = None, since: datetime | None = None,
+           until: datetime | None = None) -> Results:
+    """Published articles holding every word of `raw`, best first (see the module doc)."""
+    query = parse_query(raw)
+    if not query:
+        return Results(query)
+    stmt = (select(Article).where(Article.status == ArticleStatus.published,
+                                  _match_clause(query))
+            # The newest candidates, the same set on both backends (NULLs sort alike too).
+            .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+            .limit(MAX_CANDIDATES))
+    if category_id is not None:
+        stmt = stmt.where(Article.category_id == category_id)
+    if since is not None:
+        stmt = stmt.where(Article.published_at >= since)
+    if until is not None:
+        stmt = stmt.where(Article.published_at < until)
+    hits = []
+    for article in db.session.scalars(stmt).unique():
+        hit = _score(article, query)
+        if hit is not None:
+            hits.append(hit)
+    hits.sort(key=_rank_key)
+    return Results(query, hits)
+
+
+def _rank_key(hit: Hit) -> tuple[Any, ...]:
+    published = hit.article.published_at
+    stamp = published.timestamp() if published else float("-inf")
+    return (-hit.exact, -hit.in_title, -stamp, -hit.article.id)
+
+
+def _score(article: Article, query: Query) -> Hit | None:
+    tokens = set(article.search_text.split())
+    if not all(term in tokens for term in query.folded):
+        return None  # both backends' matchers are only trusted to narrow the field
+    texts = article_texts(article.title, article.lede, article.body_html, article.cover_caption)
+    exact_words = {w.lower() for t in texts for w in words(t)}
+    title_words = {fold(w) for w in words(article.title)}
+    return Hit(article=article,
+               snippet=snippet(texts[1:] or texts, query),
+               exact=sum(1 for w in set(query.exact) if w in exact_words),
+               in_title=sum(1 for term in query.folded if term in title_words))
+
+
+# --- snippets ---------------------------------------------------------------------------
+
+def snippet(texts: list[str], query: Query, width: int = SNIPPET_CHARS) -> Markup:
+    """About `width` characters around the first match, matched words in <mark>."""
+    body = unicodedata.normalize("NFC", " ".join(" ".join(texts).split()))
+    terms = set(query.folded)
+    spans = [m.span() for m in _WORD.finditer(body) if fold(m.group()) in terms]
+    first = spans[0] if spans else (0, 0)
+    start = max(0, first[0] - width // 3)
+    end = min(len(body), start + width)
+    if end == len(body):
+        start = max(0, end - width)
+    if start > 0:  # do not cut a word in half
+        space = body.find(" ", start, first[0])
+        start = space + 1 if space >= 0 else start
+    if end < len(body):
+        space = body.rfind(" ", max(start, first[1]), end)
+        end = space if space >= 0 else end
+    out = [Markup("…")] if start > 0 else []
+    pos = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out.append(escape(body[pos:a]))
+        out.append(Markup("<mark>%s</mark>") % body[a:b])
+        pos = b
+    out.append(escape(body[pos:end]))
+    if end < len(body):
+        out.append(Markup("…"))
+    return Markup("").join(out)
+
+
+# --- schema helpers for Alembic ----------------------------------------------------------
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic hook: the FTS5 table and its shadow tables are not the models' business."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
+                   compare_to: Any) -> bool:
+    """Alembic hook: leave the backend-specific search structures out of comparisons."""
+    if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
+        return False
+    return not (type_ == "index" and name == GIN_INDEX)

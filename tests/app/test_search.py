@@ -1,0 +1,199 @@
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from app.extensions import db
+from app.services.publishing import get_or_create_category
+from app.services.search import fold, make_search_text, parse_query, search
+
+RESULT_LINK = re.compile(r'<li class="search-result">\s*<h2 class="card__title">'
+                         r'<a href="/bai-viet/([^"]+)"')
+
+
+@pytest.fixture
+def corpus(make_article):
+    """Four published articles about roads, Bình Dương, pump upkeep and a festival; a draft."""
+    economy = get_or_create_category("Kinh tế")
+    db.session.commit()
+
+    def make(key, title, lede, body, published, section=None, **fields):
+        article = make_article(title, lede=lede, body_html=body, **fields)
+        article.published_at = published
+        if section is not None:
+            article.category_id = section.id
+        return key, article
+
+    items = dict([
+        make("road", "Khởi công nâng cấp đường tỉnh 931",
+             "Tuyến đường nối Vị Thanh với Long Mỹ.",
+             "<p>Công trình đường giao thông dài 12 km ở Hậu Giang.</p>",
+             datetime(2026, 1, 10, 2, 0, tzinfo=UTC), economy),
+        make("binhduong", "Bình Dương chia sẻ kinh nghiệm thu hút đầu tư",
+             "Đoàn công tác tỉnh Hậu Giang làm việc tại Bình Dương.",
+             "<p>Hai tỉnh ký kết hợp tác.</p>",
+             datetime(2026, 2, 20, 2, 0, tzinfo=UTC), economy),
+        make("pumps", "Bảo dưỡng máy bơm trước mùa khô",
+             "Nông dân huyện Châu Thành chủ động bảo dưỡng thiết bị.",
+             "<p>Ngành nông nghiệp hướng dẫn cách bảo dưỡng máy bơm.</p>",
+             # 31/01 20:00 UTC is already 01/02 in Vietnam.
+             datetime(2026, 1, 31, 20, 0, tzinfo=UTC),
+             cover_caption="Nông dân Hậu Giang kiểm tra máy bơm."),
+        make("festival", "Lễ hội văn hóa Hậu Giang 2026",
+             "Lễ hội diễn ra tại thành phố Vị Thanh.",
+             "<p>Hàng nghìn du khách đổ về đường phố trung tâm.</p>",
+             datetime(2026, 4, 1, 2, 0, tzinfo=UTC)),
+    ])
+    items["draft"] = make_article("Bản nháp bí mật về đường Hậu Giang", publish=False)
+    db.session.commit()
+    return items
+
+
+def ids(query, **filters):
+    return [hit.article.id for hit in search(query, **filters).hits]
+
+
+def slugs_on_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return RESULT_LINK.findall(response.get_data(as_text=True))
+
+
+def test_fold_drops_diacritics_and_folds_d_and_whitespace():
+    """fold() lowers, strips Vietnamese marks, turns đ into d and collapses whitespace."""
+    assert fold("  Đường   HẬU\tGiang\n") == "duong hau giang"
+    assert fold("Nguyễn Thị Ưng, Ơn") == "nguyen thi ung, on"
+    assert make_search_text("Hậu Giang", "05-NQ/TU", "<p>Đ/c Lê</p>", "Ảnh: TTXVN") == \
+        "hau giang 05 nq tu d c le anh ttxvn"
+
+
+def test_query_loses_search_syntax_and_is_bounded():
+    """Quotes, stars, operators and overlong queries are reduced to plain words."""
+    query = parse_query('"Hậu*" OR (giang) NEAR -đường: ^x \'; DROP TABLE articles; --')
+    assert query.folded == ("hau", "giang", "duong", "x", "drop", "table", "articles")
+    assert query.exact[0] == "hậu"
+    assert len(parse_query(" ".join(f"tu{i}" for i in range(50))).folded) == 10
+    assert parse_query("a" * 10_000).folded == ("a" * 200,)
+    assert not parse_query('"*:^()- OR AND NEAR')
+
+
+def test_query_without_diacritics_finds_vietnamese_text(client, corpus):
+    """"hau giang" finds every published article that says "Hậu Giang"."""
+    assert ids("hau giang") == [corpus[k].id for k in ("festival", "binhduong", "pumps", "road")]
+    page = client.get("/tim-kiem?q=hau+giang").get_data(as_text=True)
+    assert "Tìm thấy 4 kết quả cho “hau giang”" in page
+    assert slugs_on_page(client, "/tim-kiem?q=hau+giang")[0] == corpus["festival"].slug
+
+
+def test_exact_diacritics_rank_first(corpus):
+    """"đường" puts the articles that say "đường" above "Dương" and "dưỡng"."""
+    assert ids("đường") == [corpus[k].id for k in ("road", "festival", "binhduong", "pumps")]
+    assert ids("duong") == [corpus[k].id for k in ("binhduong", "pumps", "road", "festival")]
+
+
+def test_snippets_mark_the_matched_words(client, corpus):
+    """Snippets show the words found in <mark>, everything else escaped."""
+    page = client.get("/tim-kiem?q=bom").get_data(as_text=True)
+    assert "<mark>bơm</mark>" in page
+    pumps = corpus["pumps"]
+    pumps.body_html = "<p>Giá &lt;b&gt;máy bơm&lt;/b&gt; giảm.</p>"
+    db.session.commit()
+    hit = search("may bom").hits[0]
+    assert "&lt;b&gt;<mark>máy</mark> <mark>bơm</mark>&lt;/b&gt;" in str(hit.snippet)
+
+
+def test_long_text_snippet_is_a_window_around_the_match(make_article):
+    """A match deep in a long article shows about 200 characters around it."""
+    filler = "Nội dung mở đầu dài dòng. " * 40
+    make_article("Tin dài", body_html=f"<p>{filler}Cuối bài nói về Phú Quốc.</p>")
+    snippet = str(search("phu quoc").hits[0].snippet)
+    assert snippet.startswith("…") and "<mark>Phú</mark> <mark>Quốc</mark>" in snippet
+    assert len(re.sub(r"</?mark>", "", snippet)) <= 205
+
+
+def test_section_and_date_filters(client, corpus):
+    """chuyen-muc narrows to one section; tu/den are Vietnam dates, both ends included."""
+    assert slugs_on_page(client, "/tim-kiem?q=hau+giang&chuyen-muc=kinh-te") == \
+        [corpus["binhduong"].slug, corpus["road"].slug]
+    assert slugs_on_page(client, "/tim-kiem?q=hau+giang&tu=2026-02-01&den=2026-02-20") == \
+        [corpus["binhduong"].slug, corpus["pumps"].slug]
+    assert slugs_on_page(client, "/tim-kiem?q=hau+giang&den=2026-01-31") == \
+        [corpus["road"].slug]
+    page = client.get("/tim-kiem?q=hau+giang&tu=2026-13-45").get_data(as_text=True)
+    assert "không hợp lệ" in page and "Tìm thấy 4 kết quả" in page
+
+
+def test_nasty_input_never_breaks_the_page(client, corpus):
+    """Search syntax, SQL, NUL bytes, huge queries and bad page numbers all give 200."""
+    for q in ('"', "*", "OR", "'; DROP TABLE articles; --", '"hau', "hau*", "NEAR(a b)",
+              "-giang", "a:b", "^", "\x00", 'giang" OR "x', "x" * 10_240,
+              "hậu " * 3000, "😀", "%", "_", "\\"):
+        assert client.get("/tim-kiem", query_string={"q": q}).status_code == 200, q
+    for extra in ("trang=abc", "trang=-3", "trang=999999999999", "trang=" + "9" * 5000,
+                  "tu=hom-qua", "den=2026-02-30", "tu=9999-12-31&den=0001-01-01",
+                  "chuyen-muc=khong-co"):
+        assert client.get(f"/tim-kiem?q=hau+giang&{extra}").status_code == 200, extra
+    assert ids("hau giang") and len(ids("hau giang")) == 4  # the table is still there
+
+
+def test_empty_query_shows_the_form_and_no_results_is_friendly(client, corpus):
+    """No query: just the form; no match: a helpful Vietnamese message."""
+    page = client.get("/tim-kiem").get_data(as_text=True)
+    assert '<label for="search-q">Tìm kiếm</label>' in page and 'name="q"' in page
+    assert "kết quả" not in page
+    page = client.get("/tim-kiem?q=Cà+Mau").get_data(as_text=True)
+    assert "Không tìm thấy bài viết nào cho “Cà Mau”" in page
+    assert 'action="/tim-kiem"' in client.get("/").get_data(as_text=True)  # the header box
+
+
+def test_drafts_never_appear(client, corpus):
+    """Unpublished articles are not found, whatever the words."""
+    assert ids("bí mật") == []
+    assert corpus["draft"].id not in ids("đường hậu giang")
+    assert corpus["draft"].slug not in slugs_on_page(client, "/tim-kiem?q=ban+nhap")
+
+
+def test_edits_are_searchable_at_once(corpus):
+    """save_article keeps search_text (and the index) up to date."""
+    from app.services.publishing import ArticleInput, save_article
+
+    road = corpus["road"]
+    save_article(road, ArticleInput(title="Khởi công cầu Cái Tắc", body_html="<p>Cầu mới.</p>",
+                                    category_id=road.category_id), user=None)
+    assert ids("cai tac") == [road.id]
+    assert road.id not in ids("duong")
+
+
+def test_results_are_paginated(client, make_article):
+    """Twenty results a page; pages past the end show the last page."""
+    for n in range(23):
+        make_article(f"Tin Sóc Trăng số {n}")
+    assert len(slugs_on_page(client, "/tim-kiem?q=soc+trang")) == 20
+    assert len(slugs_on_page(client, "/tim-kiem?q=soc+trang&trang=2")) == 3
+    assert len(slugs_on_page(client, "/tim-kiem?q=soc+trang&trang=50")) == 3
+
+
+def test_vietnamese_queries_give_the_same_order_on_every_backend(corpus):
+    """Ranking is done in Python, so SQLite and PostgreSQL give these exact orders."""
+    expected = {
+        "hau giang": ("festival", "binhduong", "pumps", "road"),
+        "HẬU GIANG": ("festival", "binhduong", "pumps", "road"),
+        "đường": ("road", "festival", "binhduong", "pumps"),
+        "duong": ("binhduong", "pumps", "road", "festival"),
+        "vi thanh": ("festival", "road"),
+        "nông dân bảo dưỡng": ("pumps",),
+        "Bình Dương": ("binhduong",),
+    }
+    for query, keys in expected.items():
+        assert ids(query) == [corpus[k].id for k in keys], query
+
+
+def test_migration_fills_search_text_for_existing_articles(app, corpus):
+    """Upgrading from the previous revision indexes the articles already there."""
+    from flask_migrate import downgrade, upgrade
+
+    expected = [corpus[k].id for k in ("festival", "binhduong", "pumps", "road")]
+    db.session.remove()
+    downgrade(revision="14504bcf8b63")
+    upgrade()
+    assert ids("hau giang") == expected
