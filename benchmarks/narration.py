@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/narration.py            # everything, ~5 minutes on 2 cores
-    .venv/bin/python benchmarks/narration.py --quick    # a subset, ~1 minute
+    .venv/bin/python benchmarks/narration.py            # everything, 5–8 minutes on 2 cores
+    .venv/bin/python benchmarks/narration.py --quick    # a subset, about a minute
 
 It prints Markdown tables (to paste into the README) and asserts nothing. Each speed case runs
 in a fresh child process (this script with a hidden flag) so its peak memory is its own.
@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 import wave
@@ -107,12 +108,59 @@ def compose(name: str, target_words: int, seed: int) -> Article:
 
 
 # ---------------------------------------------------------------- speed case (child process)
-def _peak_rss_mib() -> float:
-    """The peak resident set so far (VmHWM), MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+def _vm_hwm_mib(pid: int | str = "self") -> float:
+    """A process's peak resident set so far (VmHWM in /proc), MiB; NaN when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
     return float("nan")
+
+
+class ChildPeaks(threading.Thread):
+    """Polls this process's children and keeps the peak RSS (VmHWM) of the named programs.
+
+    getrusage(RUSAGE_CHILDREN).ru_maxrss cannot tell how much ffmpeg used: Linux records the
+    forking process's own high-water mark into a child at exec, so that figure is at least
+    the Python process's size. A child's VmHWM in /proc is its own program's.
+    """
+
+    def __init__(self, programs: Sequence[str], interval: float = 0.01) -> None:
+        super().__init__(daemon=True)
+        self.programs, self.interval = set(programs), interval
+        self.peaks: dict[str, float] = {}
+        self.pids: dict[str, set[str]] = {}
+        self._halt = threading.Event()
+        me = os.getpid()
+        self._children_file = Path(f"/proc/{me}/task/{threading.get_native_id()}/children")
+
+    def poll(self) -> None:
+        try:
+            children = self._children_file.read_text().split()
+        except OSError:
+            return
+        for pid in children:
+            try:
+                comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            except OSError:
+                continue
+            if comm in self.programs:  # after exec: before it, the child is a Python copy
+                peak = _vm_hwm_mib(pid)
+                if peak == peak:  # not NaN
+                    self.peaks[comm] = max(self.peaks.get(comm, 0.0), peak)
+                    self.pids.setdefault(comm, set()).add(pid)
+
+    def run(self) -> None:
+        while not self._halt.wait(self.interval):
+            self.poll()
+
+    def stop(self) -> dict[str, Any]:
+        self._halt.set()
+        self.join()
+        return {name: {"peak_mib": peak, "processes": len(self.pids[name])}
+                for name, peak in self.peaks.items()}
 
 
 def _cpu_seconds() -> tuple[float, float]:
@@ -141,13 +189,15 @@ def speed_child(case_file: Path, out_file: Path) -> None:
     # Warm-up, not timed: a long-lived worker has its regexes compiled and libespeak-ng loaded.
     build_script("Ngày 18/1/2021.", "UBND tỉnh họp.", "<p>08 ý kiến.</p>")
     engine = EspeakEngine("vi", 150)
-    rss_ready = _peak_rss_mib()
+    rss_ready = _vm_hwm_mib()
 
     parts: dict[str, float] = {}
     narration.render_with_fallback = _timed(narration.render_with_fallback, parts, "synthesis")
     narration.fit_loudness = _timed(narration.fit_loudness, parts, "loudness_fit")
     ffmpeg_run.run = _timed(ffmpeg_run.run, parts, "encode")
 
+    watcher = ChildPeaks(["ffmpeg", "ffprobe"])  # created here: it watches this thread's
+    watcher.start()                              # children
     cpu_before = _cpu_seconds()
     start = time.perf_counter()
     script = build_script(article.title, article.lede, article.body_html)
@@ -156,8 +206,10 @@ def speed_child(case_file: Path, out_file: Path) -> None:
     done = time.perf_counter()
     cpu_self, cpu_children = (a - b for a, b in zip(_cpu_seconds(), cpu_before, strict=True))
 
-    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    programs = watcher.stop()
+    rss_peak = _vm_hwm_mib()
+    ru_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ru_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     lufs, true_peak = measure_loudness(result.mp3)
     out_file.write_text(json.dumps({
         "sentences": len(script),
@@ -172,8 +224,10 @@ def speed_child(case_file: Path, out_file: Path) -> None:
         "duration_s": result.duration,
         "mp3_bytes": result.mp3.stat().st_size,
         "rss_ready_mib": rss_ready,
-        "rss_peak_mib": self_peak,
-        "children_peak_mib": children_peak,
+        "rss_peak_mib": rss_peak,
+        "ru_self_mib": ru_self,
+        "ru_children_mib": ru_children,
+        "programs": programs,
         "lufs": lufs,
         "true_peak": true_peak,
         "espeak_path": "libespeak-ng in-process" if engine._lib_ok else "espeak-ng CLI",
@@ -195,11 +249,14 @@ def bare_espeak(text: str, workdir: Path, tag: str) -> dict[str, float]:
     """`espeak-ng -v vi -s 150 -w out.wav -f text.txt`: wall time, audio length, peak RSS."""
     text_file, wav = workdir / f"{tag}.txt", workdir / f"{tag}.wav"
     text_file.write_text(text, encoding="utf-8")
+    watcher = ChildPeaks(["espeak-ng"], interval=0.005)
+    watcher.start()
     start = time.perf_counter()
     proc = subprocess.Popen(["espeak-ng", "-v", "vi", "-s", "150", "-w", str(wav),
                              "-f", str(text_file)], stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    peak = watcher.stop().get("espeak-ng", {}).get("peak_mib", float("nan"))
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise RuntimeError(f"espeak-ng exited {proc.returncode}")
@@ -207,7 +264,7 @@ def bare_espeak(text: str, workdir: Path, tag: str) -> dict[str, float]:
         seconds = w.getnframes() / w.getframerate()
     wav.unlink()
     return {"s": elapsed, "cpu_s": usage.ru_utime + usage.ru_stime, "audio_s": seconds,
-            "rss_mib": usage.ru_maxrss / 1024}
+            "rss_mib": peak}
 
 
 # ---------------------------------------------------------------- WER (pool workers)
@@ -336,13 +393,12 @@ def machine_lines() -> list[str]:
     ]
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    def cell(v: Any) -> str:
-        return str(v)
-
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]], text_columns: int = 1) -> str:
+    """A Markdown table: the first `text_columns` columns left-aligned, the rest right."""
     lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+             "|" + "|".join("---" if i < text_columns else "---:"
+                            for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -414,20 +470,47 @@ def report_speed(articles: Sequence[Article], speed: dict[str, dict[str, Any]],
     rows = []
     for a in articles:
         r, b = speed[a.name], bare[a.name]
+        progs = r["programs"]
+
+        def peak(name: str, progs: dict[str, Any] = progs) -> str:
+            p = progs.get(name)
+            return f"{p['peak_mib']:.0f} ({p['processes']})" if p else "—"
+
         rows.append([a.name, f"{a.words:,}", f"{r['rss_ready_mib']:.0f}",
-                     f"{r['rss_peak_mib']:.0f}", f"{r['children_peak_mib']:.0f}",
+                     f"{r['rss_peak_mib']:.0f}", peak("ffmpeg"), peak("ffprobe"),
                      f"{b['rss_mib']:.0f}", f"{r['mp3_bytes'] / 1024:,.0f}",
                      f"{r['lufs']:.1f}", f"{r['true_peak']:.1f}"])
     print(table(["article", "words", "child RSS after imports + warm-up (MiB)",
-                 "child peak RSS (MiB)", "peak RSS of its children, ffmpeg/ffprobe (MiB)",
-                 "bare espeak-ng peak RSS (MiB)", "MP3 (KiB)", "loudness (LUFS)",
-                 "true peak (dBTP)"], rows))
+                 "child peak RSS (MiB)", "ffmpeg peak RSS (MiB) (processes)",
+                 "ffprobe peak RSS (MiB) (processes)", "bare espeak-ng peak RSS (MiB)",
+                 "MP3 (KiB)", "loudness (LUFS)", "true peak (dBTP)"], rows))
     print()
-    print("Peak RSS from `resource.getrusage(RUSAGE_SELF / RUSAGE_CHILDREN).ru_maxrss` in each "
-          "case's own child process; the bare espeak-ng figure from `os.wait4`. Loudness by "
-          "`measure_loudness` (ffmpeg ebur128) on each output MP3; the target is "
-          f"{NarrationSettings().loudness:.0f} LUFS with a {NarrationSettings().true_peak} dBTP "
-          "ceiling.\n")
+    first, last = speed[articles[0].name], speed[articles[-1].name]
+    words = articles[-1].words / articles[0].words
+    ff_first = first["programs"].get("ffmpeg", {}).get("peak_mib", float("nan"))
+    ff_last = last["programs"].get("ffmpeg", {}).get("peak_mib", float("nan"))
+    print(f"- From {articles[0].name} to {articles[-1].name} ({words:.0f}× the words, "
+          f"{last['duration_s'] / first['duration_s']:.0f}× the audio) the Python process's "
+          f"peak RSS went from {first['rss_peak_mib']:.0f} to {last['rss_peak_mib']:.0f} MiB "
+          f"and ffmpeg's from {ff_first:.0f} to {ff_last:.0f} MiB: speech goes to a PCM file "
+          "on disk and ffmpeg streams it.")
+    print("- Each case runs in its own child process. *child peak RSS* is its VmHWM at the end "
+          "(`resource.getrusage(RUSAGE_SELF).ru_maxrss` gave "
+          + ", ".join(f"{speed[a.name]['ru_self_mib']:.0f}" for a in articles)
+          + " MiB). The children's peaks come from polling their /proc VmHWM every 10 ms "
+          "(espeak-ng: 5 ms): `getrusage(RUSAGE_CHILDREN).ru_maxrss` gave "
+          + ", ".join(f"{speed[a.name]['ru_children_mib']:.0f}" for a in articles)
+          + " MiB, but on Linux that figure starts from the forking Python process's own "
+          "high-water mark (recorded at exec), so it measures Python, not ffmpeg. ffprobe "
+          "lives for a moment: polling may catch it before its peak.")
+    ceiling = NarrationSettings().true_peak
+    over = [f"{a.name} ({speed[a.name]['true_peak']:.1f})" for a in articles
+            if speed[a.name]["true_peak"] > ceiling]
+    print("- Loudness by `measure_loudness` (ffmpeg ebur128, true peak) on each output MP3; "
+          f"target {NarrationSettings().loudness:.0f} LUFS, ceiling {ceiling} dBTP. "
+          + (f"True peak above the ceiling: {', '.join(over)} dBTP." if over
+             else "Every MP3 is under the ceiling."))
+    print()
 
 
 def report_wer(rows: Sequence[dict[str, Any]], reference: str, reference_first: str,
@@ -443,7 +526,7 @@ def report_wer(rows: Sequence[dict[str, Any]], reference: str, reference_first: 
     out.append(["gTTS", "`vi` (com.vn)", "—", "—", "n/a", "n/a", "", "", "", "", ""])
     out.append(["piper", "—", "—", "—", "n/a", "n/a", "", "", "", "", ""])
     print(table(["engine", "voice", "rate (wpm)", "normalized", "WER", "CER", "sub", "del",
-                 "ins", "words heard", "audio (s)"], out))
+                 "ins", "words heard", "audio (s)"], out, text_columns=4))
     print()
     print(f"- Reference: {len(reference.split())} words — what a listener should hear: "
           "`normalize()` of each sentence (build_script's `spoken`, caption prefix included), "
@@ -471,8 +554,8 @@ def report_wer(rows: Sequence[dict[str, Any]], reference: str, reference_first: 
           "(only an English test voice).")
     print("- espeak-ng's library does not give bit-identical audio for the same sentence "
           "from one call to the next in a process (lengths differ by up to a few hundred "
-          "samples), so a narration, and its WER, varies slightly between runs (about ±0.01 "
-          "seen).")
+          "samples), so a narration, and its WER, varies between runs: the same row has moved "
+          "by up to 0.016 between runs of this benchmark. Differences that small are noise.")
     print("- These WERs are of a recognizer listening to a formant synthesizer: they mix "
           "viet-asr's errors with the voice's. Compare rows with each other, not with figures "
           "for human listeners or natural speech.")

@@ -24,6 +24,7 @@ from .text import article_blocks, has_words
 from .tts import SpeechEngine, render_with_fallback
 
 MP3_BITRATE = "48k"  # mono speech: clear voice, ~360 kB a minute for slow provincial links
+MP3_LOUDNESS_LOSS = 0.4  # LU the MP3 encode takes off (measured on espeak-ng speech)
 CAPTION_PREFIX = "Ảnh: "
 PROGRESS_SPEECH = 85  # share of progress spent synthesizing
 
@@ -106,9 +107,11 @@ def measure_loudness(path: Path, fmt: Sequence[str] = (), af: str = "anull",
     return float(loudness.group(1)), float(peak.group(1)) if peak else float("nan")
 
 
-def loudness_filter(gain: float, ceiling: float) -> str:
-    """Gain, then a sample-peak limiter 1 dB under the true-peak ceiling (MP3 overshoots)."""
-    return f"volume={gain:.2f}dB,alimiter=limit={10 ** ((ceiling - 1.0) / 20):.4f}:level=disabled"
+def loudness_filter(gain: float, ceiling: float, headroom: float = 1.0) -> str:
+    """Gain, then a sample-peak limiter `headroom` dB under the true-peak ceiling (MP3
+    decoding overshoots sample peaks)."""
+    limit = 10 ** ((ceiling - headroom) / 20)
+    return f"volume={gain:.2f}dB,alimiter=limit={limit:.4f}:level=disabled"
 
 
 def fit_loudness(pcm: Path, fmt: Sequence[str], target: float, ceiling: float,
@@ -178,20 +181,28 @@ def narrate(script: Sequence[ScriptSentence], engines: Sequence[SpeechEngine], w
         on_sentence=lambda i: on_progress(PROGRESS_SPEECH * (i + 1) // total),
         engine_timeout=settings.engine_timeout)
     pcm_format = ["-f", "s16le", "-ar", str(track.rate), "-ac", "1"]
-    gain = fit_loudness(track.path, pcm_format, settings.loudness, settings.true_peak)
+    # MP3's low-pass takes about 0.4 LU of loudness: aim that much higher on the PCM.
+    gain = fit_loudness(track.path, pcm_format, settings.loudness + MP3_LOUDNESS_LOSS,
+                        settings.true_peak)
     mp3 = workdir / "narration.mp3"
-    for attempt in range(2):
+    headroom = 1.0
+    for attempt in range(3):
         stream = ffmpeg.input(str(track.path), f="s16le", ar=track.rate, ac=1).output(
-            str(mp3), af=loudness_filter(gain, settings.true_peak), acodec="libmp3lame",
-            audio_bitrate=MP3_BITRATE, ac=1)
+            str(mp3), af=loudness_filter(gain, settings.true_peak, headroom),
+            acodec="libmp3lame", audio_bitrate=MP3_BITRATE, ac=1)
         ffmpeg_run.run(stream, duration=track.seconds,
                        failure_reason="Không mã hóa được bản nghe MP3",
                        on_progress=lambda p: on_progress(PROGRESS_SPEECH + p * 10 // 100))
-        # MP3's low-pass takes a little loudness too: check the file itself once.
-        got, _ = measure_loudness(mp3, true_peak=False)
-        if attempt or math.isinf(got) or abs(settings.loudness - got) <= 0.5:
+        # Check the file itself; correct and encode again only when it is off the target.
+        got, peak = measure_loudness(mp3)
+        off_target = not math.isinf(got) and abs(settings.loudness - got) > 0.7
+        too_peaky = peak > settings.true_peak
+        if attempt == 2 or not (off_target or too_peaky):
             break
-        gain += settings.loudness - got
+        if off_target:
+            gain += settings.loudness - got
+        if too_peaky:
+            headroom += peak - settings.true_peak + 0.3
     track.path.unlink()
     duration = media_duration(mp3)  # what players show: the MP3's own length
     vtt, timings_file = workdir / "narration.vtt", workdir / "narration.json"
