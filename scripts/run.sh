@@ -26,6 +26,14 @@ cleanup() {
   set +e
   { echo; echo "Stopping…"; } 2>/dev/null
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # An RQ worker finishes its job on the first signal and stops at once on the second.
+  for _ in $(seq 50); do
+    alive=""; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && break; sleep 0.2
+  done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [ -n "$s3_started" ] && scripts/services.sh stop-seaweedfs "$S3_DIR"
   [ -n "$redis_started" ] && redis-cli -h 127.0.0.1 shutdown nosave >/dev/null 2>&1 || true
