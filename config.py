@@ -92,7 +92,7 @@ class Config:
     # Superseded renders and originals are deleted this long after the switch, so pages and
     # players still holding the old URLs finish cleanly; stale multipart uploads likewise.
     MEDIA_GC_GRACE = env_int("MEDIA_GC_GRACE", 24 * 3600)
-    MAINTENANCE_INTERVAL = env_int("MAINTENANCE_INTERVAL", 15 * 60)
+    MAINTENANCE_INTERVAL = env_int("MAINTENANCE_INTERVAL", 5 * 60)  # also flushes view counts
 
     # Jobs
     JOB_TIMEOUT_NARRATION = env_int("JOB_TIMEOUT_NARRATION", 15 * 60)

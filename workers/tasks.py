@@ -26,6 +26,7 @@ from app.extensions import db
 from app.models import Article, MediaAsset, MediaKind, MediaStatus
 from app.models.lexicon import lexicon_pairs, lexicon_version
 from app.services.infra import object_store, redis_conn
+from app.services.views_counter import flush_views
 from media_pipeline import audio, briefing, cards, narration, tts, video
 from media_pipeline.errors import MediaError
 from media_pipeline.normalize import LexiconError
@@ -346,6 +347,7 @@ def maintain() -> None:
         try:
             sweep_stuck_assets(connection)
             abort_stale_uploads(cfg["MEDIA_GC_GRACE"])
+            flush_views()
         finally:
             queues.schedule_maintenance(connection, cfg)
 

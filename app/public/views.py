@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, render_template, request, send_from_directory
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category
 from ..services import search as search_service
+from ..services import views_counter
 from ..services.serializers import article_summary
 from . import bp
 
@@ -62,12 +63,12 @@ def article(slug: str):
     staff = current_user.is_authenticated
     if item is None or (not item.is_published and not staff):
         abort(404)
+    views = item.view_count
     if item.is_published:
-        db.session.execute(update(Article).where(Article.id == item.id)
-                           .values(view_count=Article.view_count + 1))
-        db.session.commit()
+        views_counter.record_view(item.id, request.headers.get("User-Agent"))
+        views += views_counter.pending_views(item.id)
     return render_template("public/article.html", article=item, data=article_summary(item),
-                           preview=not item.is_published)
+                           preview=not item.is_published, views=views)
 
 
 def _date_arg(name: str, label: str, notes: list[str]) -> date | None:
