@@ -93,3 +93,30 @@ def test_bad_page_numbers_do_not_break_the_home_page(client, make_article):
     make_article()
     for query in ("?trang=abc", "?trang=-5", "?trang=999999999999"):
         assert client.get(f"/{query}").status_code == 200
+
+
+def test_article_page_carries_share_cards_structured_data_and_related(client, make_article):
+    """OpenGraph/Twitter cards and NewsArticle JSON-LD name the narration; related list."""
+    import json
+    import re
+
+    article = make_article("Bài chính", author_name="Bảo Trân")
+    sibling = make_article("Bài cùng chuyên mục")
+    audio = article.asset("audio")
+    audio.status = MediaStatus.ready
+    audio.outputs = {"mp3": f"audio/{article.id}/n.mp3"}
+    audio.duration = 75.4
+    db.session.commit()
+    page = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    assert '<meta property="og:title" content="Bài chính">' in page
+    assert '<meta property="og:audio" content="' in page
+    assert '<meta name="twitter:card"' in page
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page,
+                              re.S).group(1))
+    assert ld["@type"] == "NewsArticle" and ld["headline"] == "Bài chính"
+    assert ld["author"] == {"@type": "Person", "name": "Bảo Trân"}
+    assert ld["audio"]["contentUrl"].endswith(f"audio/{article.id}/n.mp3")
+    assert ld["audio"]["duration"] == "PT75S"
+    related = page.split('id="related-title"', 1)[1]
+    assert sibling.title in related and "Bài chính" not in related
+    assert "In bài viết" in page and "facebook.com/sharer" in page
