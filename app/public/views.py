@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, render_template, request, send_from_directory
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Article, ArticleStatus, Category
+from ..models import Article, ArticleStatus, Category, MediaAsset, MediaKind, MediaStatus
 from ..services import search as search_service
 from ..services import views_counter
 from ..services.serializers import article_summary
@@ -41,7 +41,47 @@ def home():
              .order_by(Article.published_at.desc(), Article.id.desc()))
     page = db.paginate(query, page=_page_arg(), per_page=per_page, error_out=False)
     items = [(a, article_summary(a)) for a in page.items]
-    return render_template("public/home.html", items=items, page=page)
+    blocks = home_blocks() if page.page == 1 else {}
+    return render_template("public/home.html", items=items, page=page, **blocks)
+
+
+def _with_ready(kinds: tuple[MediaKind, ...], limit: int) -> list[Article]:
+    """The newest published articles with a finished listen or watch form."""
+    ready = (select(MediaAsset.article_id).where(MediaAsset.kind.in_(kinds),
+                                                 MediaAsset.status == MediaStatus.ready))
+    return list(db.session.scalars(
+        select(Article).where(Article.status == ArticleStatus.published, Article.id.in_(ready))
+        .order_by(Article.published_at.desc()).limit(limit)))
+
+
+def home_blocks(per_section: int = 4, strip: int = 6) -> dict[str, Any]:
+    """The portal's home: Nghe and Xem strips, most read, and a block per section.
+
+    A fixed number of queries whatever the number of sections: one window query ranks
+    every section's articles at once.
+    """
+    rank = func.row_number().over(partition_by=Article.category_id,
+                                  order_by=(Article.published_at.desc(), Article.id.desc()))
+    ranked = (select(Article.id, rank.label("rank"))
+              .where(Article.status == ArticleStatus.published,
+                     Article.category_id.is_not(None)).subquery())
+    per_category = db.session.scalars(
+        select(Article).join(ranked, ranked.c.id == Article.id)
+        .where(ranked.c.rank <= per_section)
+        .order_by(Article.published_at.desc())).all()
+    sections: dict[int, list[Article]] = {}
+    for article in per_category:
+        sections.setdefault(article.category_id or 0, []).append(article)
+    categories = db.session.scalars(select(Category).where(Category.id.in_(sections))
+                                    .order_by(Category.position, Category.name)).all()
+    return {
+        "listen": _with_ready((MediaKind.audio,), strip),
+        "watch": _with_ready((MediaKind.video, MediaKind.briefing), strip),
+        "most_read": list(db.session.scalars(
+            select(Article).where(Article.status == ArticleStatus.published)
+            .order_by(Article.view_count.desc(), Article.published_at.desc()).limit(5))),
+        "section_blocks": [(c, sections[c.id]) for c in categories],
+    }
 
 
 @bp.get("/chuyen-muc/<slug>/")

@@ -120,3 +120,23 @@ def test_article_page_carries_share_cards_structured_data_and_related(client, ma
     related = page.split('id="related-title"', 1)[1]
     assert sibling.title in related and "Bài chính" not in related
     assert "In bài viết" in page and "facebook.com/sharer" in page
+
+
+def test_home_has_listen_watch_most_read_and_section_blocks(client, make_article):
+    """The portal home: Nghe strip for ready narrations, Đọc nhiều, a block per section."""
+    from app.services.publishing import get_or_create_category
+
+    heard = make_article("Bài đã có bản nghe")
+    heard.view_count = 900
+    audio = heard.asset("audio")
+    audio.status = MediaStatus.ready
+    audio.outputs = {"mp3": "audio/1/x.mp3"}
+    other = make_article("Tin kinh tế nổi bật")
+    other.category_id = get_or_create_category("Kinh tế").id
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    listen = page.split('id="strip-1"', 1)[1].split("</section>", 1)[0]
+    assert "Bài đã có bản nghe" in listen and "Tin kinh tế nổi bật" not in listen
+    most_read = page.split('id="most-read"', 1)[1].split("</section>", 1)[0]
+    assert most_read.index("Bài đã có bản nghe") < most_read.index("Tin kinh tế nổi bật")
+    assert ">Kinh tế</a></h2>" in page and ">Văn hóa xã hội</a></h2>" in page
