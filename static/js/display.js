@@ -1,0 +1,23 @@
+// Font size and high contrast, kept per reader in localStorage (WCAG 1.4.4, 1.4.3).
+(function () {
+  "use strict";
+  const root = document.documentElement;
+  const load = () => { try { return JSON.parse(localStorage.getItem("dnx-display") || "{}"); } catch (e) { return {}; } };
+  const save = (p) => { try { localStorage.setItem("dnx-display", JSON.stringify(p)); } catch (e) {} };
+  const contrast = document.querySelector("[data-display=contrast]");
+  const sync = () => contrast && contrast.setAttribute("aria-pressed", String(root.classList.contains("contrast-high")));
+  document.querySelectorAll("[data-display]").forEach((btn) => btn.addEventListener("click", () => {
+    const p = load();
+    if (btn.dataset.display === "contrast") {
+      p.contrast = !p.contrast;
+      root.classList.toggle("contrast-high", p.contrast);
+    } else {
+      const size = Math.min(150, Math.max(90, (p.size || 100) + (btn.dataset.display === "larger" ? 10 : -10)));
+      p.size = size;
+      root.style.setProperty("--zoom", size / 100);
+    }
+    save(p);
+    sync();
+  }));
+  sync();
+})();
