@@ -84,8 +84,8 @@ def _register_template_helpers(app: Flask) -> None:
 
         from .models import Category
 
-        return list(db.session.scalars(select(Category).order_by(Category.position,
-                                                                 Category.name)))
+        return list(db.session.scalars(select(Category).where(Category.hidden.is_(False))
+                                       .order_by(Category.position, Category.name)))
 
     @app.context_processor
     def site() -> dict[str, object]:

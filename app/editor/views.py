@@ -20,7 +20,7 @@ from ..models import (
     Unit,
     User,
 )
-from ..services import lexicon, media_jobs
+from ..services import lexicon, media_jobs, sections
 from ..services.publishing import ArticleError, ArticleInput, read_cover, save_article, store_cover
 from . import bp
 from .forms import ArticleForm, LexiconForm, LoginForm, VideoForm
@@ -231,3 +231,22 @@ def lexicon_delete(entry_id: int):
     lexicon.delete_entry(entry)
     flash("Đã xóa khỏi từ điển phát âm.", "success")
     return redirect(url_for("editor.lexicon_page")), 303
+
+
+@bp.route("/chuyen-muc", methods=["GET", "POST"])
+@admin_required
+def sections_page():
+    """Sections (chuyên mục): add, rename, order and hide them from the menu."""
+    if request.method == "POST":  # CSRFProtect has checked the token already
+        error = sections.apply_changes(request.form)
+        if error:
+            db.session.rollback()
+            flash(error, "error")
+            status = 422
+        else:
+            flash("Đã lưu các chuyên mục.", "success")
+            return redirect(url_for("editor.sections_page")), 303
+    else:
+        status = 200
+    rows = db.session.scalars(select(Category).order_by(Category.position, Category.name)).all()
+    return render_template("editor/sections.html", categories=rows), status

@@ -72,7 +72,8 @@ def home_blocks(per_section: int = 4, strip: int = 6) -> dict[str, Any]:
     sections: dict[int, list[Article]] = {}
     for article in per_category:
         sections.setdefault(article.category_id or 0, []).append(article)
-    categories = db.session.scalars(select(Category).where(Category.id.in_(sections))
+    categories = db.session.scalars(select(Category).where(Category.id.in_(sections),
+                                                           Category.hidden.is_(False))
                                     .order_by(Category.position, Category.name)).all()
     return {
         "listen": _with_ready((MediaKind.audio,), strip),
