@@ -87,10 +87,15 @@ def _register_template_helpers(app: Flask) -> None:
         return list(db.session.scalars(select(Category).where(Category.hidden.is_(False))
                                        .order_by(Category.position, Category.name)))
 
+    def footer_pages() -> list[object]:
+        from .services.info_pages import published_pages
+
+        return list(published_pages())
+
     @app.context_processor
     def site() -> dict[str, object]:
         return {"site_name": app.config["SITE_NAME"], "MEDIA_LABELS": MEDIA_LABELS,
-                "nav_sections": nav_sections}
+                "nav_sections": nav_sections, "footer_pages": footer_pages}
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -12,6 +12,7 @@ from ..extensions import db, login_manager
 from ..models import (
     Article,
     Category,
+    InfoPage,
     LexiconEntry,
     ListenSource,
     MediaAsset,
@@ -20,7 +21,7 @@ from ..models import (
     Unit,
     User,
 )
-from ..services import lexicon, media_jobs, sections
+from ..services import info_pages, lexicon, media_jobs, sections
 from ..services.publishing import ArticleError, ArticleInput, read_cover, save_article, store_cover
 from . import bp
 from .forms import ArticleForm, LexiconForm, LoginForm, VideoForm
@@ -250,3 +251,29 @@ def sections_page():
         status = 200
     rows = db.session.scalars(select(Category).order_by(Category.position, Category.name)).all()
     return render_template("editor/sections.html", categories=rows), status
+
+
+@bp.route("/trang", methods=["GET", "POST"])
+@bp.route("/trang/<int:page_id>", methods=["GET", "POST"])
+@admin_required
+def info_pages_page(page_id: int | None = None):
+    """Info pages: list them, write a new one or edit one."""
+    page = db.session.get(InfoPage, page_id) or abort(404) if page_id else None
+    status = 200
+    if request.method == "POST":  # CSRFProtect has checked the token already
+        try:
+            position = int(request.form.get("position", "0") or 0)
+            page = info_pages.save_page(page, request.form.get("title", ""),
+                                        request.form.get("body_html", ""), position,
+                                        request.form.get("published") == "on")
+        except (info_pages.InfoPageError, ValueError) as exc:
+            db.session.rollback()
+            message = str(exc) if isinstance(exc, info_pages.InfoPageError) else \
+                "Thứ tự phải là một số nguyên."
+            flash(message, "error")
+            status = 422
+        else:
+            flash("Đã lưu trang.", "success")
+            return redirect(url_for("editor.info_pages_page", page_id=page.id)), 303
+    pages = db.session.scalars(select(InfoPage).order_by(InfoPage.position, InfoPage.title)).all()
+    return render_template("editor/info_pages.html", pages=pages, page=page), status

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Article, ArticleStatus, Category, MediaAsset, MediaKind, MediaStatus
+from ..models import Article, ArticleStatus, Category, InfoPage, MediaAsset, MediaKind, MediaStatus
 from ..services import search as search_service
 from ..services import views_counter
 from ..services.serializers import article_summary
@@ -83,6 +83,14 @@ def home_blocks(per_section: int = 4, strip: int = 6) -> dict[str, Any]:
             .order_by(Article.view_count.desc(), Article.published_at.desc()).limit(5))),
         "section_blocks": [(c, sections[c.id]) for c in categories],
     }
+
+
+@bp.get("/trang/<slug>")
+def info_page(slug: str):
+    """A page the admins run (editorial board, regulations, contact…)."""
+    page = db.session.scalar(select(InfoPage).where(InfoPage.slug == slug,
+                                                    InfoPage.published.is_(True))) or abort(404)
+    return render_template("public/info_page.html", page=page)
 
 
 @bp.get("/chuyen-muc/<slug>/")
