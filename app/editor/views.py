@@ -170,26 +170,27 @@ def upload_video(article_id: int):
     return redirect(url_for("editor.edit", article_id=article.id)), 303
 
 
+def _on_asset(asset_id: int, action, message: str):
+    """Run `action` on an asset the user may edit, then go back to its article."""
+    asset = db.session.get(MediaAsset, asset_id) or abort(404)
+    _article_or_404(asset.article_id)
+    action(asset)
+    flash(message, "success")
+    return redirect(url_for("editor.edit", article_id=asset.article_id)), 303
+
+
 @bp.post("/media/<int:asset_id>/thu-lai")
 @staff_required
 def retry_media(asset_id: int):
     """Queue a failed or finished media asset again."""
-    asset = db.session.get(MediaAsset, asset_id) or abort(404)
-    _article_or_404(asset.article_id)
-    media_jobs.retry(asset)
-    flash("Đã đưa vào hàng đợi xử lý lại.", "success")
-    return redirect(url_for("editor.edit", article_id=asset.article_id)), 303
+    return _on_asset(asset_id, media_jobs.retry, "Đã đưa vào hàng đợi xử lý lại.")
 
 
 @bp.post("/media/<int:asset_id>/huy")
 @staff_required
 def cancel_media(asset_id: int):
     """Stop a queued or running media job."""
-    asset = db.session.get(MediaAsset, asset_id) or abort(404)
-    _article_or_404(asset.article_id)
-    media_jobs.cancel(asset)
-    flash("Đã hủy xử lý.", "success")
-    return redirect(url_for("editor.edit", article_id=asset.article_id)), 303
+    return _on_asset(asset_id, media_jobs.cancel, "Đã hủy xử lý.")
 
 
 @bp.get("/bai-viet/<int:article_id>/media.json")

@@ -168,3 +168,20 @@ def test_queue_outage_leaves_the_article_published_and_the_asset_pending(
     audio = article.asset("audio")
     assert audio.status is MediaStatus.pending
     assert "Hàng đợi" in audio.error
+
+
+def test_the_media_panel_buttons_cancel_and_retry(login, make_article, redis_conn):
+    """Hủy stops the queued narration; Thử lại queues it again."""
+    article = make_article()
+    audio = article.asset("audio")
+    client = login()
+    url = f"/bien-tap/bai-viet/{article.id}"
+    response = client.post(f"/bien-tap/media/{audio.id}/huy",
+                           data={"csrf_token": csrf_token(client, url)})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert audio.status is MediaStatus.failed and audio.error.startswith("Đã hủy")
+    client.post(f"/bien-tap/media/{audio.id}/thu-lai", data={"csrf_token": csrf_token(client, url)})
+    db.session.expire_all()
+    assert audio.status is MediaStatus.queued
+    assert Queue("narration", connection=redis_conn).count == 1
