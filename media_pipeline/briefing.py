@@ -11,6 +11,7 @@ import ffmpeg
 
 from . import ffmpeg_run
 from .cards import fit_cover, title_card
+from .timecode import timestamp
 
 LANDSCAPE = (1280, 720)
 PORTRAIT = (720, 1280)
@@ -20,14 +21,10 @@ ZOOM = 1.15  # the cover drifts from 100% to 115% over the video
 
 
 def _srt(sentences: Sequence[dict[str, Any]], path: Path) -> Path:
-    def stamp(t: float) -> str:
-        h, rest = divmod(t, 3600)
-        m, s = divmod(rest, 60)
-        return f"{int(h):02d}:{int(m):02d}:{s:06.3f}".replace(".", ",")
-
     cues = [s for s in sentences if s["end"] > s["start"]]
-    path.write_text("".join(f"{i}\n{stamp(s['start'])} --> {stamp(s['end'])}\n{s['text']}\n\n"
-                            for i, s in enumerate(cues, 1)), encoding="utf-8")
+    path.write_text("".join(
+        f"{i}\n{timestamp(s['start'], ',')} --> {timestamp(s['end'], ',')}\n{s['text']}\n\n"
+        for i, s in enumerate(cues, 1)), encoding="utf-8")
     return path
 
 

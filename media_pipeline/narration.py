@@ -21,6 +21,7 @@ from .errors import NothingToNarrateError
 from .normalize import apply_lexicon, normalize
 from .sentences import split_sentences
 from .text import article_blocks, has_words
+from .timecode import timestamp
 from .tts import SpeechEngine, render_with_fallback
 
 MP3_BITRATE = "48k"  # mono speech: clear voice, ~360 kB a minute for slow provincial links
@@ -135,16 +136,11 @@ def fit_loudness(pcm: Path, fmt: Sequence[str], target: float, ceiling: float,
 
 def write_vtt(path: Path, script: Sequence[ScriptSentence],
               timings: Sequence[tuple[float, float]]) -> None:
-    def stamp(t: float) -> str:
-        h, rest = divmod(t, 3600)
-        m, s = divmod(rest, 60)
-        return f"{int(h):02d}:{int(m):02d}:{s:06.3f}"
-
     with path.open("w", encoding="utf-8") as fh:
         fh.write("WEBVTT\n\n")
         for sentence, (start, end) in zip(script, timings, strict=True):
             if end > start:
-                fh.write(f"{sentence.index + 1}\n{stamp(start)} --> {stamp(end)}\n"
+                fh.write(f"{sentence.index + 1}\n{timestamp(start)} --> {timestamp(end)}\n"
                          f"{sentence.text}\n\n")
 
 

@@ -14,6 +14,7 @@ import ffmpeg
 
 from . import ffmpeg_run
 from .errors import InvalidMediaError
+from .timecode import timestamp
 
 NOT_A_VIDEO = "Tệp không phải video hợp lệ"
 IMAGE_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpeg2000"}
@@ -243,13 +244,7 @@ def storyboard(video: Path, outdir: Path, info_duration: float, width: int, heig
     for i in range(count):
         start, end = i * interval, min(info_duration, (i + 1) * interval)
         x, y = (i % STORYBOARD_COLUMNS) * thumb_w, (i // STORYBOARD_COLUMNS) * thumb_h
-        lines += [f"{_stamp(start)} --> {_stamp(end)}",
+        lines += [f"{timestamp(start)} --> {timestamp(end)}",
                   f"storyboard.jpg#xywh={x},{y},{thumb_w},{thumb_h}", ""]
     vtt.write_text("\n".join(lines), encoding="utf-8")
     return sprite, vtt
-
-
-def _stamp(t: float) -> str:
-    h, rest = divmod(t, 3600)
-    m, s = divmod(rest, 60)
-    return f"{int(h):02d}:{int(m):02d}:{s:06.3f}"
