@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("editor", __name__)
 
-from . import uploads, views  # noqa: E402,F401
+from . import banners, comments, documents, schedules, uploads, views  # noqa: E402,F401

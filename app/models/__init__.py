@@ -4,7 +4,9 @@ from .content import Article, ArticleStatus, Category, ListenSource, Unit
 from .lexicon import LexiconEntry
 from .media import MediaAsset, MediaKind, MediaStatus
 from .page import InfoPage
+from .portal import Banner, Comment, CommentStatus, Document, ScheduleEntry
 from .user import Role, User
 
-__all__ = ["Article", "ArticleStatus", "Category", "InfoPage", "LexiconEntry", "ListenSource",
+__all__ = ["Article", "ArticleStatus", "Banner", "Category", "Comment", "CommentStatus",
+           "Document", "InfoPage", "ScheduleEntry", "LexiconEntry", "ListenSource",
            "MediaAsset", "MediaKind", "MediaStatus", "Role", "Unit", "User"]

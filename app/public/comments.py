@@ -1,0 +1,1 @@
+"""Reader comments: posted to a moderation queue, shown once approved."""
