@@ -101,6 +101,14 @@ class Config:
     JOB_FAILURE_TTL = env_int("JOB_FAILURE_TTL", 7 * 24 * 3600)
 
     ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 20)
+    DOCUMENTS_PER_PAGE = env_int("DOCUMENTS_PER_PAGE", 20)
+    DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024**2)  # one PDF or DOCX
+
+    # Reader comments: held for moderation; spam defences that need no outside service.
+    COMMENT_MAX_CHARS = env_int("COMMENT_MAX_CHARS", 3000)
+    COMMENT_MAX_LINKS = env_int("COMMENT_MAX_LINKS", 2)
+    COMMENT_RATE_LIMIT = env_int("COMMENT_RATE_LIMIT", 5)  # comments per address per window
+    COMMENT_RATE_WINDOW = env_int("COMMENT_RATE_WINDOW", 10 * 60)  # seconds
     # Podcast feeds: the address podcast directories write to about ownership (optional).
     PODCAST_OWNER_EMAIL = env("PODCAST_OWNER_EMAIL", "")
     WTF_CSRF_TIME_LIMIT = None  # editors keep long-open forms; the session bounds them

@@ -11,7 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 # Keys under these prefixes are content-addressed and never rewritten: cache them forever.
-PUBLIC_PREFIXES = ("audio/", "video/", "images/")
+PUBLIC_PREFIXES = ("audio/", "video/", "images/", "documents/")
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
