@@ -68,6 +68,11 @@ def _register_template_helpers(app: Flask) -> None:
     def vn_datetime(value: datetime | None) -> str:
         return value.astimezone(tz).strftime("%H:%M %d/%m/%Y") if value else ""
 
+    @app.template_filter("local_date_iso")
+    def local_date_iso(value: datetime | None) -> str:
+        """The date in Vietnam, yyyy-mm-dd: for links to a day or a week."""
+        return value.astimezone(tz).date().isoformat() if value else ""
+
     @app.template_filter("vn_number")
     def vn_number(value: int | None) -> str:
         return f"{value or 0:,}".replace(",", ".")  # Vietnamese groups thousands with dots

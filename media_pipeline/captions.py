@@ -39,6 +39,21 @@ def to_webvtt(data: bytes) -> str:
     return _srt_to_webvtt(text)
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def cue_text(vtt: str) -> str:
+    """The words said in a WebVTT file, cue after cue, without timings, ids or markup
+    (what reader search indexes)."""
+    said = []
+    for block in _blocks(vtt.replace("\r\n", "\n")):
+        timing = next((i for i, line in enumerate(block) if "-->" in line), None)
+        if timing is None:  # header, NOTE, STYLE, REGION
+            continue
+        said.extend(_TAG.sub("", line).strip() for line in block[timing + 1:])
+    return " ".join(line for line in said if line)
+
+
 def _decode(data: bytes) -> str:
     if not data.strip():
         raise InvalidMediaError(EMPTY)

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from redis import Redis
@@ -31,16 +32,15 @@ def _port_open(port: int) -> bool:
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """A real SeaweedFS S3 server; started here on a fresh data dir unless one answers."""
-    endpoint = os.environ.get("TEST_S3_ENDPOINT_URL")
-    if endpoint:
-        yield endpoint
-        return
+    endpoint = os.environ.get("TEST_S3_ENDPOINT_URL", f"http://127.0.0.1:{S3_PORT}")
+    url = urlsplit(endpoint)
+    local = url.hostname in ("127.0.0.1", "localhost") and url.port is not None
     data_dir = None
-    if not _port_open(S3_PORT):
+    if local and not _port_open(url.port):  # on another host, it is the caller's server
         data_dir = tempfile.mkdtemp(prefix="seaweedfs-test-")
         subprocess.run([str(BASE_DIR / "scripts/services.sh"), "seaweedfs", data_dir,
-                        str(S3_PORT)], check=True)
-    yield f"http://127.0.0.1:{S3_PORT}"
+                        str(url.port)], check=True)
+    yield endpoint
     if data_dir:
         subprocess.run([str(BASE_DIR / "scripts/services.sh"), "stop-seaweedfs", data_dir])
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -29,6 +29,7 @@ from ..extensions import db
 from ..models import Article, MediaAsset
 from ..services import media_jobs
 from ..services.infra import media_url, object_store
+from ..services.search import refresh_search_text
 from . import bp
 from .forms import VIDEO_TYPES
 from .views import _article_or_404, staff_required
@@ -245,7 +246,8 @@ def attach_captions(asset: MediaAsset, data: bytes, lang: str, label: str) -> di
     vtt = captions.to_webvtt(data).encode("utf-8")
     key = caption_key(asset, vtt)
     object_store().upload_fileobj(io.BytesIO(vtt), key, "text/vtt; charset=utf-8")
-    track = {"lang": lang, "label": label, "key": key}
+    # The cue text rides along so reader search finds what is said in the video.
+    track = {"lang": lang, "label": label, "key": key, "text": captions.cue_text(vtt.decode())}
     tracks = [dict(t) for t in asset.captions or []]
     same = next((i for i, t in enumerate(tracks) if t.get("lang") == lang), None)
     if same is None:
@@ -253,6 +255,7 @@ def attach_captions(asset: MediaAsset, data: bytes, lang: str, label: str) -> di
     else:
         tracks[same] = track
     asset.captions = tracks  # a new list, so the JSON column is written
+    refresh_search_text(asset.article)
     db.session.commit()
     return track
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import comments, documents, feeds, podcast, schedules, views  # noqa: E402,F401
+from . import comments, documents, feeds, podcast, schedules, search, views  # noqa: E402,F401

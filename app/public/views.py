@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, render_template, request, send_from_directory
 from flask_login import current_user
@@ -13,7 +10,6 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category, InfoPage, MediaAsset, MediaKind, MediaStatus
-from ..services import search as search_service
 from ..services import views_counter
 from ..services.serializers import article_summary
 from . import bp
@@ -166,51 +162,3 @@ def news_article_ld(article: Article, data: dict[str, Any]) -> dict[str, Any]:
                        "uploadDate": data["published_at"],
                        "duration": _iso_duration(data["video"]["duration"])}
     return ld
-
-
-def _date_arg(name: str, label: str, notes: list[str]) -> date | None:
-    value = request.args.get(name, "").strip()[:20]
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        notes.append(f"Ngày “{value}” ở ô {label} không hợp lệ (cần dạng năm-tháng-ngày), "
-                     "nên đã bỏ qua.")
-        return None
-
-
-@bp.get("/tim-kiem")
-def search() -> str:
-    """Reader search over published articles, with or without Vietnamese diacritics."""
-    raw = request.args.get("q", "")[:search_service.MAX_QUERY_CHARS].strip()
-    notes: list[str] = []
-    sections = list(db.session.scalars(select(Category).order_by(Category.position,
-                                                                 Category.name)))
-    slug = request.args.get("chuyen-muc", "").strip()[:140]
-    category = next((c for c in sections if c.slug == slug), None)
-    if slug and category is None:
-        notes.append("Không có chuyên mục này, nên đã tìm trong mọi chuyên mục.")
-    since_day = _date_arg("tu", "“Từ ngày”", notes)
-    until_day = _date_arg("den", "“Đến ngày”", notes)
-    if since_day and until_day and since_day > until_day:
-        notes.append("“Từ ngày” đứng sau “Đến ngày”, nên đã đổi chỗ hai ngày.")
-        since_day, until_day = until_day, since_day
-    tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])  # dates as readers in Vietnam say them
-    since = (datetime.combine(since_day, time(0), tz)
-             if since_day and since_day > date.min else None)
-    until = (datetime.combine(until_day + timedelta(days=1), time(0), tz)
-             if until_day and until_day < date.max else None)
-    results = search_service.search(raw, category_id=category.id if category else None,
-                                    since=since, until=until)
-    per_page = current_app.config["ARTICLES_PER_PAGE"]
-    pages = max(1, math.ceil(results.total / per_page))
-    page = min(_page_arg(), pages)
-    hits = results.hits[(page - 1) * per_page:page * per_page]
-    args = {"q": raw, "chuyen-muc": category.slug if category else None,
-            "tu": since_day.isoformat() if since_day else None,
-            "den": until_day.isoformat() if until_day else None}
-    args = {k: v for k, v in args.items() if v}
-    return render_template("public/search.html", q=raw, results=results, hits=hits,
-                           page=page, pages=pages, args=args, sections=sections,
-                           category=category, since=since_day, until=until_day, notes=notes)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -27,7 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from media_pipeline.text import html_to_paragraphs
 
 from ..extensions import db
-from ..models import Article, ArticleStatus
+from ..models import Article, ArticleStatus, Document, ScheduleEntry
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 10
@@ -53,20 +53,33 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text or ""))
 
 
-def article_texts(title: str, lede: str, body_html: str, cover_caption: str) -> list[str]:
-    """The searchable text of an article, in page order: title, lede, body, caption."""
+def article_texts(title: str, lede: str, body_html: str, cover_caption: str,
+                  subtitles: tuple[str, ...] = ()) -> list[str]:
+    """The searchable text of an article, in page order: title, lede, body, caption, then
+    what is said in its video (the editor's subtitles)."""
     return [t for t in (title or "", lede or "", *html_to_paragraphs(body_html or ""),
-                        cover_caption or "") if t.strip()]
+                        cover_caption or "", *subtitles) if t.strip()]
 
 
-def make_search_text(title: str, lede: str, body_html: str, cover_caption: str) -> str:
+def make_search_text(title: str, lede: str, body_html: str, cover_caption: str,
+                     subtitles: tuple[str, ...] = ()) -> str:
     """What `Article.search_text` holds: the folded words, one space apart."""
-    return " ".join(words(fold(" ".join(article_texts(title, lede, body_html, cover_caption)))))
+    return " ".join(words(fold(" ".join(
+        article_texts(title, lede, body_html, cover_caption, subtitles)))))
+
+
+def subtitle_texts(article: Article) -> tuple[str, ...]:
+    video = article.asset("video")
+    return tuple(t["text"] for t in (video.captions or []) if t.get("text")) if video else ()
+
+
+def texts_of(article: Article) -> list[str]:
+    return article_texts(article.title, article.lede, article.body_html, article.cover_caption,
+                         subtitle_texts(article))
 
 
 def refresh_search_text(article: Article) -> None:
-    article.search_text = make_search_text(article.title, article.lede, article.body_html,
-                                           article.cover_caption)
+    article.search_text = " ".join(words(fold(" ".join(texts_of(article)))))
 
 
 # --- the query ------------------------------------------------------------------------
@@ -172,13 +185,96 @@ def _score(article: Article, query: Query) -> Hit | None:
     tokens = set(article.search_text.split())
     if not all(term in tokens for term in query.folded):
         return None  # both backends' matchers are only trusted to narrow the field
-    texts = article_texts(article.title, article.lede, article.body_html, article.cover_caption)
+    texts = texts_of(article)
     exact_words = {w.lower() for t in texts for w in words(t)}
     title_words = {fold(w) for w in words(article.title)}
     return Hit(article=article,
                snippet=snippet(texts[1:] or texts, query),
                exact=sum(1 for w in set(query.exact) if w in exact_words),
                in_title=sum(1 for term in query.folded if term in title_words))
+
+
+# --- documents and schedule entries ---------------------------------------------------------
+# A portal holds hundreds or a few thousand of these, not 10⁵, so a LIKE per folded word on
+# `search_text` finds the candidates, the same way on every backend, and the ranking is the
+# articles' own: exact words, then words in the title, then newest first.
+
+@dataclass
+class Found:
+    item: Any          # a Document or a ScheduleEntry
+    snippet: Markup
+    exact: int
+    in_title: int
+    when: float        # timestamp for "newest first"
+
+
+def document_texts(doc: Document) -> list[str]:
+    return [t for t in (doc.number, doc.summary, doc.doc_type, doc.issuer, doc.signer) if t]
+
+
+def schedule_texts(entry: ScheduleEntry) -> list[str]:
+    unit = entry.unit.name if entry.unit else ""
+    return [t for t in (entry.content, entry.place, entry.participants, unit) if t]
+
+
+def folded_words(texts: list[str]) -> str:
+    """What a `search_text` column holds for these texts."""
+    return " ".join(words(fold(" ".join(texts))))
+
+
+def _found(item: Any, texts: list[str], title: str, when: float, query: Query) -> Found | None:
+    tokens = set(item.search_text.split())
+    if not all(term in tokens for term in query.folded):
+        return None
+    exact_words = {w.lower() for t in texts for w in words(t)}
+    title_words = {fold(w) for w in words(title)}
+    return Found(item=item, snippet=snippet(texts, query), when=when,
+                 exact=sum(1 for w in set(query.exact) if w in exact_words),
+                 in_title=sum(1 for term in query.folded if term in title_words))
+
+
+def _ranked(found: list[Found | None]) -> list[Found]:
+    hits = [f for f in found if f is not None]
+    hits.sort(key=lambda f: (-f.exact, -f.in_title, -f.when, -f.item.id))
+    return hits
+
+
+def search_documents(raw: str, since: date | None = None,
+                     until: date | None = None) -> list[Found]:
+    """Published documents holding every word of `raw`; dates bound the issue date."""
+    query = parse_query(raw)
+    if not query:
+        return []
+    stmt = select(Document).where(Document.published, *(
+        Document.search_text.contains(term, autoescape=True) for term in query.folded))
+    if since is not None:
+        stmt = stmt.where(Document.issued_on >= since)
+    if until is not None:
+        stmt = stmt.where(Document.issued_on <= until)
+    stmt = stmt.order_by(Document.issued_on.desc(), Document.id.desc()).limit(MAX_CANDIDATES)
+    return _ranked([
+        _found(doc, document_texts(doc), f"{doc.number} {doc.summary}",
+               datetime.combine(doc.issued_on, time(0), UTC).timestamp(), query)
+        for doc in db.session.scalars(stmt)])
+
+
+def search_schedules(raw: str, since: datetime | None = None,
+                     until: datetime | None = None) -> list[Found]:
+    """Published schedule entries holding every word of `raw`; datetimes bound the start."""
+    query = parse_query(raw)
+    if not query:
+        return []
+    stmt = select(ScheduleEntry).where(ScheduleEntry.published, *(
+        ScheduleEntry.search_text.contains(term, autoescape=True) for term in query.folded))
+    if since is not None:
+        stmt = stmt.where(ScheduleEntry.starts_at >= since)
+    if until is not None:
+        stmt = stmt.where(ScheduleEntry.starts_at < until)
+    stmt = (stmt.order_by(ScheduleEntry.starts_at.desc(), ScheduleEntry.id.desc())
+            .limit(MAX_CANDIDATES))
+    return _ranked([
+        _found(entry, schedule_texts(entry), entry.content, entry.starts_at.timestamp(), query)
+        for entry in db.session.scalars(stmt).unique()])
 
 
 # --- snippets ---------------------------------------------------------------------------

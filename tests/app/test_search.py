@@ -7,7 +7,7 @@ from app.extensions import db
 from app.services.publishing import get_or_create_category
 from app.services.search import fold, make_search_text, parse_query, search
 
-RESULT_LINK = re.compile(r'<li class="search-result">\s*<h2 class="card__title">'
+RESULT_LINK = re.compile(r'<li class="search-result">\s*<h3 class="card__title">'
                          r'<a href="/bai-viet/([^"]+)"')
 
 
@@ -142,7 +142,7 @@ def test_empty_query_shows_the_form_and_no_results_is_friendly(client, corpus):
     assert '<label for="search-q">Tìm kiếm</label>' in page and 'name="q"' in page
     assert "kết quả" not in page
     page = client.get("/tim-kiem?q=Cà+Mau").get_data(as_text=True)
-    assert "Không tìm thấy bài viết nào cho “Cà Mau”" in page
+    assert "Không tìm thấy kết quả nào cho “Cà Mau”" in page
     assert 'action="/tim-kiem"' in client.get("/").get_data(as_text=True)  # the header box
 
 
@@ -197,3 +197,91 @@ def test_migration_fills_search_text_for_existing_articles(app, corpus):
     downgrade(revision="14504bcf8b63")
     upgrade()
     assert ids("hau giang") == expected
+
+
+@pytest.fixture
+def portal_items(app):
+    """Two documents and two schedule entries that mention Hậu Giang; one unpublished of each."""
+    from datetime import date
+
+    from app.models import Document, ScheduleEntry, Unit
+    from app.services.search import document_texts, folded_words, schedule_texts
+
+    def document(number, doc_type, summary, issued_on, published=True):
+        doc = Document(number=number, doc_type=doc_type, issuer="Ủy ban nhân dân tỉnh",
+                       signer="Nguyễn Văn An", issued_on=issued_on, summary=summary,
+                       slug=fold(f"{doc_type} {number}").replace(" ", "-").replace("/", "-"),
+                       published=published)
+        doc.search_text = folded_words(document_texts(doc))
+        db.session.add(doc)
+        return doc
+
+    def entry(content, starts_at, unit=None, published=True):
+        item = ScheduleEntry(content=content, starts_at=starts_at, place="Hội trường tỉnh",
+                             participants="Lãnh đạo các sở", unit=unit, published=published)
+        item.search_text = folded_words(schedule_texts(item))
+        db.session.add(item)
+        return item
+
+    unit = Unit(name="Sở Giao thông vận tải", slug="so-giao-thong-van-tai")
+    items = {
+        "plan": document("126/KH-UBND", "Kế hoạch", "Kế hoạch nâng cấp đường giao thông "
+                         "nông thôn tỉnh Hậu Giang năm 2026", date(2026, 3, 2)),
+        "resolution": document("05-NQ/TU", "Nghị quyết", "Nghị quyết về phát triển du lịch "
+                               "Hậu Giang", date(2025, 11, 20)),
+        "hidden_doc": document("99/QĐ-UBND", "Quyết định", "Quyết định chưa công bố về Hậu "
+                               "Giang", date(2026, 1, 5), published=False),
+        "meeting": entry("Họp bàn giải pháp đường giao thông Hậu Giang",
+                         datetime(2026, 3, 9, 0, 30, tzinfo=UTC), unit),
+        "visit": entry("Thăm và làm việc tại huyện Long Mỹ, Hậu Giang",
+                       datetime(2026, 3, 10, 1, 0, tzinfo=UTC)),
+        "hidden_entry": entry("Họp kín về Hậu Giang", datetime(2026, 3, 11, 1, 0, tzinfo=UTC),
+                              published=False),
+    }
+    db.session.commit()
+    return items
+
+
+def test_documents_and_schedules_are_found_beside_articles(client, corpus, portal_items):
+    """One box finds articles, documents and schedule entries, each group linking to its page;
+    unpublished documents and entries never appear."""
+    page = client.get("/tim-kiem?q=hau+giang").get_data(as_text=True)
+    assert "Tìm thấy 8 kết quả" in page  # 4 articles, 2 documents, 2 entries
+    assert "Văn bản (2)" in page and "Lịch công tác (2)" in page and "Tin bài (4)" in page
+    assert f'href="/van-ban/{portal_items["plan"].slug}"' in page
+    assert 'href="/lich-cong-tac/?tuan=2026-03-09"' in page  # 07:30 on Monday 09/03 in Vietnam
+    assert "chưa công bố" not in page and "Họp kín" not in page
+    assert "<mark>Hậu</mark> <mark>Giang</mark>" in page
+
+
+def test_the_type_filter_shows_one_kind(client, corpus, portal_items):
+    page = client.get("/tim-kiem?q=duong+giao+thong&loai=van-ban").get_data(as_text=True)
+    assert "Tìm thấy 1 kết quả" in page and "126/KH-UBND" in page
+    assert not slugs_on_page(client, "/tim-kiem?q=duong+giao+thong&loai=van-ban")
+    page = client.get("/tim-kiem?q=duong+giao+thong&loai=lich-cong-tac").get_data(as_text=True)
+    assert "Họp bàn giải pháp" in page and "126/KH-UBND" not in page
+    assert "Sở Giao thông vận tải" in page  # the host unit
+    page = client.get("/tim-kiem?q=duong&loai=bai-viet").get_data(as_text=True)
+    assert "126/KH-UBND" not in page and "Họp bàn" not in page
+    # A section filter is about articles: documents and entries are left out.
+    page = client.get("/tim-kiem?q=hau+giang&chuyen-muc=kinh-te").get_data(as_text=True)
+    assert "Văn bản (0)" in page and "126/KH-UBND" not in page
+    for bad in ("loai=xyz", "loai=" + "x" * 5000, "loai=van-ban&trang=999999"):
+        assert client.get(f"/tim-kiem?q=hau+giang&{bad}").status_code == 200, bad
+
+
+def test_document_numbers_and_dates_are_searchable(portal_items):
+    """A document number typed loosely finds it; dates bound the issue date."""
+    from datetime import date
+
+    from app.services.search import search_documents, search_schedules
+
+    assert [f.item.id for f in search_documents("05-NQ/TU")] == [portal_items["resolution"].id]
+    assert [f.item.id for f in search_documents("nq tu")] == [portal_items["resolution"].id]
+    assert [f.item.id for f in search_documents("hau giang", since=date(2026, 1, 1))] == \
+        [portal_items["plan"].id]
+    # "đường" typed with diacritics ranks the entry that says "đường" first; newest next.
+    found = search_schedules("đường hậu giang")
+    assert [f.item.id for f in found] == [portal_items["meeting"].id]
+    assert [f.item.id for f in search_schedules("hau giang")] == \
+        [portal_items["visit"].id, portal_items["meeting"].id]

@@ -292,6 +292,19 @@ def test_a_subtitle_file_is_stored_public_and_listed_on_the_video(editor, store)
     assert store.url(track["key"]) in page
 
 
+def test_what_is_said_in_the_subtitles_is_searchable(editor):
+    """Readers find a video by the words its subtitles say, with or without diacritics."""
+    client, article, _ = editor
+    media_jobs.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
+    assert "khán giả" not in article.body_html
+    assert f"/bai-viet/{article.slug}" not in client.get("/tim-kiem?q=khan+gia").get_data(
+        as_text=True)
+    assert post_captions(client, article, SRT).status_code == 303
+    page = client.get("/tim-kiem?q=khan+gia").get_data(as_text=True)
+    assert f'href="/bai-viet/{article.slug}"' in page
+    assert "<mark>khán</mark> <mark>giả</mark>" in page
+
+
 def test_a_new_file_for_the_same_language_replaces_the_track(editor):
     """One track per language; another language is added beside it."""
     client, article, _ = editor

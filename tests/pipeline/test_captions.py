@@ -119,3 +119,10 @@ def test_broken_webvtt_timestamps_are_refused():
     """WebVTT uses dots; an SRT comma inside a WEBVTT file is a broken time."""
     error = refusal(b"WEBVTT\n\n00:00:01,000 --> 00:00:02,000\nx\n")
     assert error.reason == captions.BAD_TIME
+
+
+def test_cue_text_is_what_is_said_without_timings_ids_notes_or_markup():
+    vtt = ("WEBVTT - bản tin\n\nNOTE người dịch: Lan\n\nmo-dau\n00:00:01.000 --> 00:00:02.000\n"
+           "<v Phát thanh viên>Kính chào</v> quý vị\n\n00:00:02.500 --> 00:00:04.000 line:90%\n"
+           "<i>Hòa An</i> hôm nay\n")
+    assert captions.cue_text(vtt) == "Kính chào quý vị Hòa An hôm nay"
