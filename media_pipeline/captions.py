@@ -45,7 +45,7 @@ _TAG = re.compile(r"<[^>]*>")
 def cue_text(vtt: str) -> str:
     """The words said in a WebVTT file, cue after cue, without timings, ids or markup
     (what reader search indexes)."""
-    said = []
+    said: list[str] = []
     for block in _blocks(vtt.replace("\r\n", "\n")):
         timing = next((i for i, line in enumerate(block) if "-->" in line), None)
         if timing is None:  # header, NOTE, STYLE, REGION
