@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, current_app, render_template, request
 
+from ..extensions import db
+from ..services import documents as service
+from ..services.infra import media_url
 from . import bp
+from .views import _page_arg
 
 
 @bp.get("/van-ban/")
 def documents():
-    abort(404)  # built next: list, filters, search
+    """Published documents, newest issue date first, with filters a reader can combine.
+
+    A filter value we do not know (a type not in the list, year "abc") is ignored, never a 500.
+    """
+    issuers = service.issuers()
+    filters = service.read_filters(request.args, issuers)
+    page = db.paginate(service.filtered(filters), page=_page_arg(),
+                       per_page=current_app.config["DOCUMENTS_PER_PAGE"], error_out=False)
+    return render_template("public/documents.html", page=page, filters=filters,
+                           types=service.DOCUMENT_TYPES, issuers=issuers, years=service.years(),
+                           file_label=service.file_label, media_url=media_url)
 
 
 @bp.get("/van-ban/<slug>")
 def document(slug: str):
-    abort(404)
+    """One document: every field, and its file to download."""
+    item = service.published_by_slug(slug) or abort(404)
+    return render_template("public/document.html", doc=item, file_url=media_url(item.file_key),
+                           file_label=service.file_label(item))
