@@ -2,16 +2,52 @@
 
 from __future__ import annotations
 
-from flask import abort
+from datetime import timedelta
+from urllib.parse import urlsplit
 
+from flask import Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
+
+from ..services import schedules as service
 from . import bp
 
 
 @bp.get("/lich-cong-tac/")
 def schedules():
-    abort(404)  # built next: week view, previous/next week
+    """One week, Monday to Sunday in Vietnam time, optionally for one host."""
+    this_monday = service.week_start(service.today())
+    monday = service.parse_week(request.args.get("tuan")) or this_monday
+    notes = []
+    slug = request.args.get("don-vi", "").strip()
+    host = service.find_host(slug)
+    if slug and host is None:
+        notes.append(_("Không có đơn vị này, nên đã hiện lịch của mọi đơn vị."))
+    days = service.week_days(monday, service.week_entries(monday, host))
+    hosts = service.public_hosts()
+    if host is not None and host not in hosts:  # a unit with nothing published yet
+        hosts.append(host)
+    return render_template(
+        "public/schedules.html", monday=monday, sunday=monday + timedelta(days=6),
+        this_monday=this_monday, previous=monday - timedelta(weeks=1),
+        following=monday + timedelta(weeks=1), days=days, host=host,
+        hosts=hosts, today=service.today(), notes=notes,
+        count=sum(len(d.slots) for d in days))
 
 
 @bp.get("/lich-cong-tac.ics")
 def schedules_ics():
-    abort(404)
+    """The published schedule for calendar apps: the asked week, or a rolling window."""
+    slug = request.args.get("don-vi", "").strip()
+    host = service.find_host(slug)
+    if slug and host is None:
+        abort(404)
+    start, end = service.ics_range(service.parse_week(request.args.get("tuan")))
+    entries = service.entries_between(start, end, host)
+    name = _("Lịch công tác") + " — " + (host.name if host else current_app.config["SITE_NAME"])
+    uid_host = urlsplit(request.host_url).hostname or "docnghexem"
+    body = service.to_ical(entries, uid_host, name)
+    response = Response(body, content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = 'inline; filename="lich-cong-tac.ics"'
+    response.cache_control.public = True
+    response.cache_control.max_age = 300  # calendar apps poll; a few minutes' lag is fine
+    return response
