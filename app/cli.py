@@ -122,5 +122,10 @@ def demo_seed_cmd(no_video: bool) -> None:
     articles = seed(with_video=not no_video)
     for article in articles:
         click.echo(f"{article.id}\t{article.slug}")
+    from .services.documents import seed_demo_documents
+    from .services.schedules import seed_demo_schedules
+
+    click.echo(f"documents: {len(seed_demo_documents())}")
+    click.echo(f"schedule entries: {len(seed_demo_schedules())}")
     for username, _, role, password in DEMO_USERS:
         click.echo(f"login: {username} / {password} ({role.value})")

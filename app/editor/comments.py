@@ -1,14 +1,94 @@
-"""Editor pages: comments (stub, built next)."""
+"""Editor pages: the moderation queue for reader comments (editors and admins only)."""
 
 from __future__ import annotations
 
-from flask import abort
+from functools import wraps
+from typing import Any
 
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Comment, CommentStatus, Role
+from ..services import comments
 from . import bp
-from .views import staff_required
+
+PER_PAGE = 50
+# Tabs of the queue: the query value readers of the URL see → the status it lists.
+TABS = {"cho-duyet": CommentStatus.pending, "da-duyet": CommentStatus.approved,
+        "tu-choi": CommentStatus.rejected}
+TAB_OF = {status: tab for tab, status in TABS.items()}
+
+
+def editor_required(view):
+    """Editors and admins; contributors write articles but do not moderate readers."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role not in (Role.editor, Role.admin):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, min(int(request.args.get("trang", 1)), 10_000))
+    except ValueError:
+        return 1
 
 
 @bp.get("/binh-luan")
-@staff_required
+@editor_required
 def comments_queue():
-    abort(404)
+    """Comments of one status, newest first; pending ones by default."""
+    tab = request.args.get("trang-thai", "cho-duyet")
+    status = TABS.get(tab, CommentStatus.pending)
+    page = db.paginate(comments.queue_query(status), page=_page_arg(), per_page=PER_PAGE,
+                       error_out=False)
+    return render_template("editor/comments.html", page=page, status=status,
+                           tab=TAB_OF[status], counts=comments.status_counts(),
+                           tabs=TABS, age=comments.age)
+
+
+def _back(comment_status: CommentStatus):
+    tab = request.form.get("trang-thai", "")
+    if tab not in TABS:
+        tab = TAB_OF[comment_status]
+    args: dict[str, Any] = {"trang-thai": tab}  # not a Python name, so passed as a mapping
+    return redirect(url_for("editor.comments_queue", **args), 303)
+
+
+def _comment_or_404(comment_id: int) -> Comment:
+    return db.session.get(Comment, comment_id) or abort(404)
+
+
+@bp.post("/binh-luan/<int:comment_id>/duyet")
+@editor_required
+def approve_comment(comment_id: int):
+    comment = _comment_or_404(comment_id)
+    before = comment.status
+    comments.moderate(comment, CommentStatus.approved, current_user)
+    flash(_("Đã duyệt ý kiến của %(name)s.", name=comment.name), "success")
+    return _back(before)
+
+
+@bp.post("/binh-luan/<int:comment_id>/tu-choi")
+@editor_required
+def reject_comment(comment_id: int):
+    comment = _comment_or_404(comment_id)
+    before = comment.status
+    comments.moderate(comment, CommentStatus.rejected, current_user)
+    flash(_("Đã từ chối ý kiến của %(name)s.", name=comment.name), "success")
+    return _back(before)
+
+
+@bp.post("/binh-luan/<int:comment_id>/xoa")
+@editor_required
+def delete_comment(comment_id: int):
+    comment = _comment_or_404(comment_id)
+    before, name = comment.status, comment.name
+    comments.delete_comment(comment)
+    flash(_("Đã xóa ý kiến của %(name)s.", name=name), "success")
+    return _back(before)
