@@ -11,6 +11,9 @@ command -v espeak-ng >/dev/null || need+=(espeak-ng)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || need+=(fonts-dejavu-core)
 command -v curl >/dev/null || need+=(curl)
 command -v npm >/dev/null || need+=(nodejs npm)
+# Headless Chromium drives the browser tests (Playwright with executable_path; never
+# `playwright install`, which downloads).
+command -v chromium >/dev/null || need+=(chromium)
 if ! (command -v redis-cli >/dev/null && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1); then
   command -v redis-server >/dev/null || need+=(redis-server)
 fi
@@ -36,3 +39,5 @@ if [ ! -f .stamp-pip ] || [ pyproject.toml -nt .stamp-pip ]; then
   touch .stamp-pip
 fi
 [ -f static/vendor/hls.min.js ] && [ static/vendor/hls.min.js -nt package-lock.json ] || scripts/vendor.sh
+# Interface translations: compiled from the .po files in git (quiet, a second or less).
+.venv/bin/pybabel compile -q -f -d app/translations 2>/dev/null || true
