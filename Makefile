@@ -1,4 +1,4 @@
-.PHONY: run test lint setup
+.PHONY: run test lint setup translations
 
 run:            ## set up everything and run the portal with demo content
 	scripts/run.sh
@@ -13,3 +13,8 @@ lint:
 
 setup:
 	scripts/bootstrap.sh
+
+translations:   ## collect the interface's strings and update the catalogues (then translate the .po)
+	.venv/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	.venv/bin/pybabel update -q -i app/translations/messages.pot -d app/translations
+	.venv/bin/pybabel compile -q -f -d app/translations

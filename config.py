@@ -39,8 +39,9 @@ def env_list(name: str, default: str) -> list[str]:
 class Config:
     SECRET_KEY = env("SECRET_KEY", "dev-only-secret-change-me")
     SITE_NAME = env("SITE_NAME", "Cổng thông tin điện tử tỉnh Hòa An")
-    BABEL_DEFAULT_LOCALE = env("BABEL_DEFAULT_LOCALE", "vi")
+    BABEL_DEFAULT_LOCALE = env_list("LANGUAGES", "vi,en")[0]
     BABEL_DEFAULT_TIMEZONE = env("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    LANGUAGES = env_list("LANGUAGES", "vi,en")  # the first is the default
     DISPLAY_TIMEZONE = env("DISPLAY_TIMEZONE", "Asia/Ho_Chi_Minh")
 
     SQLALCHEMY_DATABASE_URI = env(
@@ -112,6 +113,17 @@ class Config:
     # Podcast feeds: the address podcast directories write to about ownership (optional).
     PODCAST_OWNER_EMAIL = env("PODCAST_OWNER_EMAIL", "")
     WTF_CSRF_TIME_LIMIT = None  # editors keep long-open forms; the session bounds them
+
+    # Web server (gunicorn.conf.py reads these). gthread workers: each process serves
+    # WEB_THREADS requests at once, so slow clients and S3/Redis waits don't block a core.
+    # 2×cores+1 processes, capped so a big host doesn't open hundreds of DB connections.
+    WEB_BIND = env("WEB_BIND", f"0.0.0.0:{env('PORT', '5000')}")
+    WEB_WORKERS = env_int("WEB_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 9))
+    WEB_THREADS = env_int("WEB_THREADS", 4)
+    WEB_TIMEOUT = env_int("WEB_TIMEOUT", 30)  # a request still running then: worker restarted
+    WEB_KEEPALIVE = env_int("WEB_KEEPALIVE", 5)  # seconds an idle connection is kept open
+    WEB_GRACEFUL_TIMEOUT = env_int("WEB_GRACEFUL_TIMEOUT", 30)  # to finish requests on reload
+    WEB_MAX_REQUESTS = env_int("WEB_MAX_REQUESTS", 2000)  # then a worker is recycled (0: never)
 
 
 class DevConfig(Config):

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR, INSTANCE_DIR, Config, config_from_env
@@ -26,6 +27,23 @@ MEDIA_LABELS = {"pending": "Chờ xử lý", "queued": "Trong hàng đợi", "pr
                 "ready": "Sẵn sàng", "failed": "Lỗi", "stale": "Cần làm lại", "none": "Chưa có"}
 
 
+LANGUAGE_COOKIE = "ngon-ngu"
+
+
+def select_locale() -> str:
+    """Vietnamese unless the reader chose another language the portal speaks (a cookie set
+    by /ngon-ngu/<code>). The browser's Accept-Language is not consulted: the portal is
+    Vietnamese first, and many readers' phones are set to English."""
+    from flask import current_app, has_request_context
+
+    if not has_request_context():  # the CLI and workers speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def create_app(config: type[Config] | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=str(INSTANCE_DIR))
@@ -39,7 +57,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     login_manager.login_view = "editor.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(BASE_DIR / "app" / "translations"))
 
     from . import models  # noqa: F401  (register tables with the metadata)
     from .api import bp as api_bp
@@ -100,6 +119,7 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def site() -> dict[str, object]:
         return {"site_name": app.config["SITE_NAME"], "MEDIA_LABELS": MEDIA_LABELS,
+                "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
                 "nav_sections": nav_sections, "footer_pages": footer_pages}
 
 

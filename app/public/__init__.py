@@ -2,4 +2,13 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import comments, documents, feeds, podcast, schedules, search, views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    comments,
+    documents,
+    feeds,
+    language,
+    podcast,
+    schedules,
+    search,
+    views,
+)
