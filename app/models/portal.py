@@ -55,6 +55,9 @@ class Document(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+STANDING_COMMITTEE = "Thường trực Tỉnh ủy"  # the host of entries without a unit
+
+
 class ScheduleEntry(db.Model):  # type: ignore[name-defined]
     """One line of a work schedule (lịch công tác). No unit means the standing committee's
     own schedule (Thường trực); otherwise the host unit's."""
@@ -74,6 +77,10 @@ class ScheduleEntry(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @property
+    def host_name(self) -> str:
+        return self.unit.name if self.unit else STANDING_COMMITTEE
 
 
 class CommentStatus(enum.Enum):

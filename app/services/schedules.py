@@ -24,10 +24,11 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ScheduleEntry, Unit
 from ..models.base import utcnow
+from ..models.portal import STANDING_COMMITTEE
 from .search import fold, words
 
 STANDING_SLUG = "thuong-truc"
-STANDING_NAME = "Thường trực Tỉnh ủy"
+STANDING_NAME = STANDING_COMMITTEE
 DAY_NAMES = (lazy_gettext("Thứ Hai"), lazy_gettext("Thứ Ba"), lazy_gettext("Thứ Tư"),
              lazy_gettext("Thứ Năm"), lazy_gettext("Thứ Sáu"), lazy_gettext("Thứ Bảy"),
              lazy_gettext("Chủ nhật"))

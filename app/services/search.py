@@ -213,8 +213,7 @@ def document_texts(doc: Document) -> list[str]:
 
 
 def schedule_texts(entry: ScheduleEntry) -> list[str]:
-    unit = entry.unit.name if entry.unit else ""
-    return [t for t in (entry.content, entry.place, entry.participants, unit) if t]
+    return [t for t in (entry.content, entry.place, entry.participants, entry.host_name) if t]
 
 
 def folded_words(texts: list[str]) -> str:
