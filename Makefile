@@ -15,6 +15,6 @@ setup:
 	scripts/bootstrap.sh
 
 translations:   ## collect the interface's strings and update the catalogues (then translate the .po)
-	.venv/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	.venv/bin/pybabel update -q -i app/translations/messages.pot -d app/translations
-	.venv/bin/pybabel compile -q -f -d app/translations
+	.venv/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	.venv/bin/pybabel -q update -i app/translations/messages.pot -d app/translations
+	.venv/bin/pybabel -q compile -f -d app/translations

@@ -40,4 +40,4 @@ if [ ! -f .stamp-pip ] || [ pyproject.toml -nt .stamp-pip ]; then
 fi
 [ -f static/vendor/hls.min.js ] && [ static/vendor/hls.min.js -nt package-lock.json ] || scripts/vendor.sh
 # Interface translations: compiled from the .po files in git (quiet, a second or less).
-.venv/bin/pybabel compile -q -f -d app/translations 2>/dev/null || true
+.venv/bin/pybabel -q compile -f -d app/translations

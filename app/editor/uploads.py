@@ -18,6 +18,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import current_app, flash, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -39,16 +41,16 @@ log = logging.getLogger(__name__)
 PART_URL_TTL = 3600  # a presigned part URL lives an hour; Uppy asks again for a retried part
 MAX_PARTS = 10_000   # S3's limit
 
-LOGIN_FIRST = "Vui lòng đăng nhập để tiếp tục."
-BAD_REQUEST = "Yêu cầu không hợp lệ."
-BAD_TYPE = "Định dạng video không được hỗ trợ."
-BAD_SIZE = "Kích thước tệp không hợp lệ."
-BAD_KEY = "Tệp tải lên không thuộc bài viết này."
-BAD_PART = "Số thứ tự phần tải lên không hợp lệ."
-BAD_PARTS = "Danh sách các phần đã tải lên không hợp lệ."
-NO_UPLOAD = "Phiên tải lên không còn tồn tại; vui lòng tải tệp lên lại từ đầu."
-NOT_JOINED = "Không ghép được các phần đã tải lên; vui lòng thử lại."
-STORE_DOWN = "Kho lưu trữ tạm thời không phản hồi; vui lòng thử lại sau ít phút."
+LOGIN_FIRST = _l("Vui lòng đăng nhập để tiếp tục.")
+BAD_REQUEST = _l("Yêu cầu không hợp lệ.")
+BAD_TYPE = _l("Định dạng video không được hỗ trợ.")
+BAD_SIZE = _l("Kích thước tệp không hợp lệ.")
+BAD_KEY = _l("Tệp tải lên không thuộc bài viết này.")
+BAD_PART = _l("Số thứ tự phần tải lên không hợp lệ.")
+BAD_PARTS = _l("Danh sách các phần đã tải lên không hợp lệ.")
+NO_UPLOAD = _l("Phiên tải lên không còn tồn tại; vui lòng tải tệp lên lại từ đầu.")
+NOT_JOINED = _l("Không ghép được các phần đã tải lên; vui lòng thử lại.")
+STORE_DOWN = _l("Kho lưu trữ tạm thời không phản hồi; vui lòng thử lại sau ít phút.")
 
 LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 LANG_NAMES = {"vi": "Tiếng Việt", "en": "English", "fr": "Français", "zh": "中文",
@@ -61,14 +63,14 @@ LABEL_MAX = 60
 class UploadRefused(Exception):
     """A request the uploader must not retry as it is; `message` is shown to the editor."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: int, message: object) -> None:
+        super().__init__(str(message))
         self.status = status
-        self.message = message
+        self.message = str(message)
 
 
-def _error(status: int, message: str):
-    return jsonify({"error": message}), status
+def _error(status: int, message: object):
+    return jsonify({"error": str(message)}), status  # lazy messages become the reader's text
 
 
 def json_staff_endpoint(view):
@@ -116,7 +118,7 @@ def human_size(n: int) -> str:
 
 
 def too_big_message() -> str:
-    return f"Tệp vượt quá dung lượng tối đa cho phép ({human_size(_max_bytes())})."
+    return _("Tệp vượt quá dung lượng tối đa cho phép (%(size)s).", size=human_size(_max_bytes()))
 
 
 def _extension(filename: str) -> str:
@@ -217,7 +219,7 @@ def upload_complete(article_id: int, upload_id: str):
     asset = media_jobs.use_uploaded_video(article, key)
     log.info("upload %s complete (%d bytes): video asset %s %s", key, size, asset.id,
              asset.status.value)
-    flash("Đã tải lên; hệ thống đang xử lý.", "success")  # shown when the page reloads
+    flash(_("Đã tải lên; hệ thống đang xử lý."), "success")  # shown when the page reloads
     return jsonify({"asset": {"id": asset.id, "status": asset.status.value}})
 
 
@@ -268,23 +270,23 @@ def upload_captions(article_id: int):
     back = redirect(url_for("editor.edit", article_id=article.id), 303)
     asset = article.asset("video")
     if asset is None:
-        flash("Bài viết chưa có video; hãy tải video lên trước khi thêm phụ đề.", "error")
+        flash(_("Bài viết chưa có video; hãy tải video lên trước khi thêm phụ đề."), "error")
         return back
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Vui lòng chọn tệp phụ đề (SRT hoặc WebVTT).", "error")
+        flash(_("Vui lòng chọn tệp phụ đề (SRT hoặc WebVTT)."), "error")
         return back
     lang = (request.form.get("lang") or "vi").strip()
     if not LANG.match(lang) or len(lang) > 20:
-        flash("Mã ngôn ngữ không hợp lệ (ví dụ: vi, en).", "error")
+        flash(_("Mã ngôn ngữ không hợp lệ (ví dụ: vi, en)."), "error")
         return back
     label = (request.form.get("label") or "").strip() or LANG_NAMES.get(lang, lang)
     if len(label) > LABEL_MAX:
-        flash(f"Tên phụ đề dài quá {LABEL_MAX} ký tự.", "error")
+        flash(_("Tên phụ đề dài quá %(n)d ký tự.", n=LABEL_MAX), "error")
         return back
     data = upload.stream.read(captions.MAX_BYTES + 1)
     if len(data) > captions.MAX_BYTES:
-        flash(f"Tệp phụ đề vượt quá {human_size(captions.MAX_BYTES)}.", "error")
+        flash(_("Tệp phụ đề vượt quá %(size)s.", size=human_size(captions.MAX_BYTES)), "error")
         return back
     try:
         attach_captions(asset, data, lang, label)
@@ -292,7 +294,7 @@ def upload_captions(article_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return back
-    flash(f"Đã thêm phụ đề {label}.", "success")
+    flash(_("Đã thêm phụ đề %(label)s.", label=label), "success")
     return back
 
 

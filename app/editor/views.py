@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -26,7 +28,7 @@ from ..services.publishing import ArticleError, ArticleInput, read_cover, save_a
 from . import bp
 from .forms import ArticleForm, LexiconForm, LoginForm, VideoForm
 
-BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+BAD_LOGIN = _l("Tên đăng nhập hoặc mật khẩu không đúng.")
 
 
 @login_manager.user_loader
@@ -78,7 +80,7 @@ def login():
             if not target.startswith("/") or target.startswith("//"):
                 target = url_for("editor.index")
             return redirect(target)
-        flash(BAD_LOGIN, "error")
+        flash(str(BAD_LOGIN), "error")
         return render_template("editor/login.html", form=form), 401
     return render_template("editor/login.html", form=form)
 
@@ -101,14 +103,14 @@ def index():
 
 
 def _fill_choices(form: ArticleForm) -> None:
-    form.category_id.choices = [(0, "— Chọn chuyên mục —")] + [
+    form.category_id.choices = [(0, _("— Chọn chuyên mục —"))] + [
         (c.id, c.name) for c in db.session.scalars(select(Category).order_by(Category.position,
                                                                               Category.name))]
     units = select(Unit).order_by(Unit.name)
     if current_user.role is Role.contributor:
         units = units.where(Unit.id == current_user.unit_id)
-    form.unit_id.choices = [(0, "— Chọn đơn vị —")] + [(u.id, u.name)
-                                                       for u in db.session.scalars(units)]
+    form.unit_id.choices = [(0, _("— Chọn đơn vị —"))] + [(u.id, u.name)
+                                                          for u in db.session.scalars(units)]
 
 
 @bp.route("/bai-viet/moi", methods=["GET", "POST"])
@@ -147,7 +149,7 @@ def edit(article_id: int | None = None):
                 getattr(form, field, form.title).errors.append(message)
             return render_template("editor/edit.html", form=form, article=article,
                                    video_form=VideoForm()), 422
-        flash("Đã xuất bản bài viết." if publish else "Đã lưu bài viết.", "success")
+        flash(_("Đã xuất bản bài viết.") if publish else _("Đã lưu bài viết."), "success")
         return redirect(url_for("editor.edit", article_id=article.id))
     status = 422 if form.is_submitted() else 200
     return render_template("editor/edit.html", form=form, article=article,
@@ -166,7 +168,7 @@ def upload_video(article_id: int):
         return redirect(url_for("editor.edit", article_id=article.id)), 303
     upload = form.video.data
     media_jobs.attach_video(article, upload.stream, upload.filename, upload.mimetype)
-    flash("Đã tải video lên; hệ thống đang xử lý.", "success")
+    flash(_("Đã tải video lên; hệ thống đang xử lý."), "success")
     return redirect(url_for("editor.edit", article_id=article.id)), 303
 
 
@@ -183,14 +185,14 @@ def _on_asset(asset_id: int, action, message: str):
 @staff_required
 def retry_media(asset_id: int):
     """Queue a failed or finished media asset again."""
-    return _on_asset(asset_id, media_jobs.retry, "Đã đưa vào hàng đợi xử lý lại.")
+    return _on_asset(asset_id, media_jobs.retry, _("Đã đưa vào hàng đợi xử lý lại."))
 
 
 @bp.post("/media/<int:asset_id>/huy")
 @staff_required
 def cancel_media(asset_id: int):
     """Stop a queued or running media job."""
-    return _on_asset(asset_id, media_jobs.cancel, "Đã hủy xử lý.")
+    return _on_asset(asset_id, media_jobs.cancel, _("Đã hủy xử lý."))
 
 
 @bp.get("/bai-viet/<int:article_id>/media.json")
@@ -217,7 +219,7 @@ def lexicon_page():
             form.term.errors.append(str(exc))
             status = 422
         else:
-            flash("Đã lưu vào từ điển phát âm; các bài có từ này sẽ được đọc lại.", "success")
+            flash(_("Đã lưu vào từ điển phát âm; các bài có từ này sẽ được đọc lại."), "success")
             return redirect(url_for("editor.lexicon_page")), 303
     elif form.is_submitted():
         status = 422
@@ -231,7 +233,7 @@ def lexicon_delete(entry_id: int):
     """Remove a lexicon entry."""
     entry = db.session.get(LexiconEntry, entry_id) or abort(404)
     lexicon.delete_entry(entry)
-    flash("Đã xóa khỏi từ điển phát âm.", "success")
+    flash(_("Đã xóa khỏi từ điển phát âm."), "success")
     return redirect(url_for("editor.lexicon_page")), 303
 
 
@@ -246,7 +248,7 @@ def sections_page():
             flash(error, "error")
             status = 422
         else:
-            flash("Đã lưu các chuyên mục.", "success")
+            flash(_("Đã lưu các chuyên mục."), "success")
             return redirect(url_for("editor.sections_page")), 303
     else:
         status = 200
@@ -270,11 +272,11 @@ def info_pages_page(page_id: int | None = None):
         except (info_pages.InfoPageError, ValueError) as exc:
             db.session.rollback()
             message = str(exc) if isinstance(exc, info_pages.InfoPageError) else \
-                "Thứ tự phải là một số nguyên."
+                _("Thứ tự phải là một số nguyên.")
             flash(message, "error")
             status = 422
         else:
-            flash("Đã lưu trang.", "success")
+            flash(_("Đã lưu trang."), "success")
             return redirect(url_for("editor.info_pages_page", page_id=page.id)), 303
     pages = db.session.scalars(select(InfoPage).order_by(InfoPage.position, InfoPage.title)).all()
     return render_template("editor/info_pages.html", pages=pages, page=page), status

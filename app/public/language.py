@@ -9,8 +9,11 @@ from . import bp
 
 
 def _safe_next(target: str) -> str:
-    """Only a path on this site: never an open redirect to somewhere else."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site: never an open redirect to somewhere else. Control characters
+    are refused too: browsers drop a tab or newline, so "/<tab>/evil.example" means //evil.example
+    (and a newline cannot go in a header at all)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target \
+            and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return target
     return url_for("public.home")
 
