@@ -101,6 +101,15 @@ class Config:
     JOB_RESULT_TTL = env_int("JOB_RESULT_TTL", 3600)
     JOB_FAILURE_TTL = env_int("JOB_FAILURE_TTL", 7 * 24 * 3600)
 
+    # Whole public pages cached in Redis for anonymous readers (0 turns it off); entries are
+    # dropped on every change that shows on them, this is only the upper bound.
+    PAGE_CACHE_TTL = env_int("PAGE_CACHE_TTL", 300)
+    # What browsers and proxies may keep a public page for without asking again.
+    PAGE_MAX_AGE = env_int("PAGE_MAX_AGE", 60)
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/xml", "application/xml",
+                          "application/rss+xml", "application/json", "application/javascript",
+                          "text/javascript", "text/calendar", "text/vtt", "image/svg+xml"]
     ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 20)
     DOCUMENTS_PER_PAGE = env_int("DOCUMENTS_PER_PAGE", 20)
     DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024**2)  # one PDF or DOCX
@@ -139,6 +148,7 @@ class TestConfig(Config):
     S3_BUCKET = env("TEST_S3_BUCKET", "docnghexem-test")
     TTS_ENGINES = env_list("TEST_TTS_ENGINES", "espeak")
     BRIEFING_ENABLED = False  # slow; the tests that are about briefings turn it on
+    PAGE_CACHE_TTL = 0  # the page cache's own tests turn it on
 
 
 class ProdConfig(Config):

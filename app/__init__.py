@@ -7,24 +7,27 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR, INSTANCE_DIR, Config, config_from_env
 
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, compress, csrf, db, login_manager, migrate
 
+# Lazy: each is translated into the reader's language when it is shown, not at import.
 ERROR_MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    403: "Bạn không có quyền thực hiện thao tác này.",
-    404: "Không tìm thấy trang bạn yêu cầu.",
-    405: "Phương thức không được hỗ trợ.",
-    413: "Tệp tải lên quá lớn.",
-    429: "Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút.",
-    500: "Hệ thống đang gặp sự cố, vui lòng thử lại sau.",
+    400: _l("Yêu cầu không hợp lệ."),
+    403: _l("Bạn không có quyền thực hiện thao tác này."),
+    404: _l("Không tìm thấy trang bạn yêu cầu."),
+    405: _l("Phương thức không được hỗ trợ."),
+    413: _l("Tệp tải lên quá lớn."),
+    429: _l("Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút."),
+    500: _l("Hệ thống đang gặp sự cố, vui lòng thử lại sau."),
 }
 
-MEDIA_LABELS = {"pending": "Chờ xử lý", "queued": "Trong hàng đợi", "processing": "Đang xử lý",
-                "ready": "Sẵn sàng", "failed": "Lỗi", "stale": "Cần làm lại", "none": "Chưa có"}
+MEDIA_LABELS = {"pending": _l("Chờ xử lý"), "queued": _l("Trong hàng đợi"),
+                "processing": _l("Đang xử lý"), "ready": _l("Sẵn sàng"), "failed": _l("Lỗi"),
+                "stale": _l("Cần làm lại"), "none": _l("Chưa có")}
 
 
 LANGUAGE_COOKIE = "ngon-ngu"
@@ -55,8 +58,11 @@ def create_app(config: type[Config] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "editor.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    # The flash goes into the session cookie: a plain string in the reader's language.
+    login_manager.localize_callback = str
     csrf.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(BASE_DIR / "app" / "translations"))
 
@@ -71,6 +77,11 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     register_cli(app)
+    from . import http_caching
+    from .services import cache_hooks
+
+    http_caching.install(app)  # after Compress: its after_request hook runs before Compress's
+    cache_hooks.install(db.session)
     _register_template_helpers(app)
     _register_error_pages(app)
     return app
@@ -94,7 +105,10 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("vn_number")
     def vn_number(value: int | None) -> str:
-        return f"{value or 0:,}".replace(",", ".")  # Vietnamese groups thousands with dots
+        grouped = f"{value or 0:,}"
+        if str(get_locale()) == "en":  # 3,000 for English readers: "3.000" would read as 3
+            return grouped
+        return grouped.replace(",", ".")  # Vietnamese groups thousands with dots
 
     @app.template_filter("clock")
     def clock(seconds: float | None) -> str:
@@ -127,7 +141,7 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
-        message = ERROR_MESSAGES.get(code, exc.description or "")
+        message = str(ERROR_MESSAGES.get(code, exc.description or ""))  # JSON needs a str
         if request.path.startswith("/api/"):
             return jsonify({"error": message, "status": code}), code
         return render_template("errors/error.html", code=code, message=message), code

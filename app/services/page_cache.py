@@ -1,0 +1,178 @@
+"""Whole public pages cached in Redis for anonymous readers, dropped the moment they change.
+
+A page is stored once rendered (gzip-compressed, with its ETag) under a key made of the cache
+generation, the interface language, the path and only the query arguments the view declares
+(anything else in the query string cannot make new entries). Each entry carries tags
+("article:12", "section:3", "home", …); `invalidate(tags)` deletes every entry holding one of
+them. Who calls it: the SQLAlchemy session hook in `app.services.cache_hooks`, after a commit
+that changed what the pages show, so publishing, editing, approving a comment or a media job
+finishing all refresh exactly the pages concerned — from the web process or a worker.
+
+Never cached: requests carrying a session cookie (staff, or a reader holding a flash
+message), responses that set a cookie, anything but 200. If Redis is away, pages are simply
+rendered every time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, current_app, g, request
+from flask_babel import get_locale
+from redis.exceptions import RedisError
+
+from .infra import redis_conn
+
+log = logging.getLogger(__name__)
+PREFIX = "docnghexem:page"
+GENERATION = f"{PREFIX}:generation"
+ALL = "*"  # the tag that means "every page" (menus, footer, site-wide settings)
+
+# A view's variant: the canonical query arguments its page depends on, or None for
+# "do not cache this request" (free-text filters, out-of-range values, …).
+Variant = Callable[[], dict[str, str] | None]
+
+
+def page_number_only() -> dict[str, str] | None:
+    """The usual variant: ?trang=N (clamped the way the views clamp it), nothing else."""
+    raw = request.args.get("trang", "1")
+    try:
+        page = max(1, min(int(raw), 10_000))
+    except ValueError:
+        page = 1
+    return {"trang": str(page)} if page > 1 else {}
+
+
+def cache_tags(*tags: str) -> None:
+    """Called by a view while rendering: what its page shows (added to the decorator's)."""
+    g.setdefault("page_cache_tags", set()).update(tags)
+
+
+def _generation(conn: Any) -> str:
+    return (conn.get(GENERATION) or b"0").decode()
+
+
+def _key(generation: str, variant: dict[str, str]) -> str:
+    query = urlencode(sorted(variant.items()))
+    raw = f"{get_locale()}|{request.path}|{query}"
+    return f"{PREFIX}:{generation}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+
+
+def _cacheable_request() -> bool:
+    return (current_app.config["PAGE_CACHE_TTL"] > 0 and request.method in ("GET", "HEAD")
+            and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies)
+
+
+def _response(entry: dict[str, Any], body: bytes) -> Response:
+    response = Response(body, status=200, content_type=entry["type"])
+    if entry.get("gzip") and "gzip" in request.headers.get("Accept-Encoding", ""):
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(gzip.decompress(body) if entry.get("gzip") else body)
+    response.set_etag(entry["etag"])
+    response.headers["X-Page-Cache"] = "hit"
+    return response
+
+
+def cached_page(*tags: str, variant: Variant = page_number_only,
+                on_hit: Callable[[dict[str, Any]], None] | None = None):
+    """Serve the view from the page cache when it can, and fill the cache when it cannot."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not _cacheable_request():
+                return view(*args, **kwargs)
+            canonical = variant()
+            if canonical is None:
+                return view(*args, **kwargs)
+            try:
+                conn = redis_conn()
+                key = _key(_generation(conn), canonical)
+                stored = conn.hmget(key, "meta", "body")
+            except RedisError as exc:
+                log.warning("page cache unavailable: %s", exc)
+                return view(*args, **kwargs)
+            if stored[0] is not None and stored[1] is not None:
+                entry = json.loads(stored[0])
+                if on_hit is not None:
+                    on_hit(entry)
+                return _response(entry, stored[1])
+            started = time.time()
+            response = current_app.make_response(view(*args, **kwargs))
+            _store(conn, key, response, {*tags, *g.get("page_cache_tags", ())}, started)
+            response.headers["X-Page-Cache"] = "miss"
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _store(conn: Any, key: str, response: Response, tags: set[str], started: float) -> None:
+    if response.status_code != 200 or response.direct_passthrough \
+            or "Set-Cookie" in response.headers or response.headers.get("Content-Encoding"):
+        return
+    try:  # a change committed while this page was rendering: the page may predate it
+        changed = conn.mget([f"{PREFIX}:changed:{tag}" for tag in sorted(tags)])
+    except RedisError:
+        return
+    if any(at is not None and float(at) >= started for at in changed):
+        return
+    body = response.get_data()
+    etag = hashlib.sha256(body).hexdigest()[:20]
+    response.set_etag(etag)
+    meta = {"type": response.content_type, "etag": etag, "gzip": True,
+            **g.get("page_cache_meta", {})}
+    ttl = current_app.config["PAGE_CACHE_TTL"]
+    try:
+        pipe = conn.pipeline(transaction=False)
+        pipe.hset(key, mapping={"meta": json.dumps(meta), "body": gzip.compress(body, 6)})
+        pipe.expire(key, ttl)
+        for tag in tags:
+            pipe.sadd(f"{PREFIX}:tag:{tag}", key)
+            pipe.expire(f"{PREFIX}:tag:{tag}", ttl)
+        pipe.execute()
+    except RedisError as exc:
+        log.warning("page not cached, Redis unavailable: %s", exc)
+
+
+def remember(**meta: Any) -> None:
+    """Facts a cache hit needs without rendering (e.g. which article to count a view for)."""
+    g.setdefault("page_cache_meta", {}).update(meta)
+
+
+def invalidate(tags: Iterable[str]) -> None:
+    """Drop every cached page holding one of `tags`; the tag "*" drops them all."""
+    tags = set(tags)
+    if not tags:
+        return
+    try:
+        conn = redis_conn()
+        if ALL in tags:
+            conn.incr(GENERATION)  # old keys are never read again and expire on their own
+            return
+        tag_keys = [f"{PREFIX}:tag:{tag}" for tag in tags]
+        pipe = conn.pipeline(transaction=False)
+        now = str(time.time())
+        for tag in tags:
+            pipe.set(f"{PREFIX}:changed:{tag}", now, ex=600)
+        for tag_key in tag_keys:
+            pipe.smembers(tag_key)
+        members = set().union(*pipe.execute()[len(tags):])
+        pipe = conn.pipeline(transaction=False)
+        if members:
+            pipe.delete(*members)
+        pipe.delete(*tag_keys)
+        pipe.execute()
+    except RedisError as exc:
+        # Entries then live out their TTL (PAGE_CACHE_TTL): stale for minutes, never forever.
+        log.warning("page cache not invalidated (%s): %s", ", ".join(sorted(tags)), exc)
