@@ -7,11 +7,20 @@ from flask import abort, current_app, render_template, request
 from ..extensions import db
 from ..services import documents as service
 from ..services.infra import media_url
+from ..services.page_cache import cached_page, page_number_only
 from . import bp
 from .views import _page_arg
 
 
+def _unfiltered_list() -> dict[str, str] | None:
+    """Only the plain list (and its pages) is cached: filters and free text are not."""
+    if any(request.args.get(name, "").strip() for name in ("loai", "co-quan", "nam", "q")):
+        return None
+    return page_number_only()
+
+
 @bp.get("/van-ban/")
+@cached_page("documents", variant=_unfiltered_list)
 def documents():
     """Published documents, newest issue date first, with filters a reader can combine.
 
@@ -27,6 +36,7 @@ def documents():
 
 
 @bp.get("/van-ban/<slug>")
+@cached_page("documents", variant=lambda: {})
 def document(slug: str):
     """One document: every field, and its file to download."""
     item = service.published_by_slug(slug) or abort(404)

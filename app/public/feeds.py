@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category
+from ..services.page_cache import cached_page
 from . import bp
 from .podcast import rfc2822, xml_text
 
@@ -32,12 +33,14 @@ def _feed(category: Category | None) -> Response:
 
 
 @bp.get("/rss.xml")
+@cached_page("feeds", variant=lambda: {})
 def rss():
     """The latest news, all sections."""
     return _feed(None)
 
 
 @bp.get("/rss/<slug>.xml")
+@cached_page("feeds", variant=lambda: {})
 def section_rss(slug: str):
     """The latest news of one section."""
     category = db.session.scalar(select(Category).where(Category.slug == slug)) or abort(404)
@@ -45,6 +48,7 @@ def section_rss(slug: str):
 
 
 @bp.get("/sitemap.xml")
+@cached_page("sitemap", variant=lambda: {})
 def sitemap():
     """Every published article and every section, for search engines."""
     rows = db.session.execute(

@@ -20,6 +20,7 @@ from sqlalchemy import and_, select
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category, MediaAsset, MediaKind
 from ..services.infra import media_url
+from ..services.page_cache import cached_page
 from . import bp
 
 MAX_EPISODES = 100
@@ -121,12 +122,14 @@ def _feed(category: Category | None, self_url: str) -> Response:
 
 
 @bp.get("/podcast.xml")
+@cached_page("podcast", variant=lambda: {})
 def podcast():
     """The whole site's narrations as a podcast."""
     return _feed(None, url_for("public.podcast", _external=True))
 
 
 @bp.get("/podcast/<slug>.xml")
+@cached_page("podcast", variant=lambda: {})
 def podcast_section(slug: str):
     """One section's narrations as a podcast."""
     category = db.session.scalar(select(Category).where(Category.slug == slug))

@@ -9,10 +9,25 @@ from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from ..services import schedules as service
+from ..services.page_cache import cached_page
 from . import bp
 
 
+def _week_variant() -> dict[str, str] | None:
+    """The week asked for, as its Monday; weeks far from today and host filters are not
+    cached, so odd dates cannot fill the cache."""
+    if request.args.get("don-vi", "").strip():
+        return None
+    monday = service.parse_week(request.args.get("tuan"))
+    if monday is None:
+        return {}  # this week, whatever was typed
+    if abs((monday - service.week_start(service.today())).days) > 370:
+        return None
+    return {"tuan": monday.isoformat()}
+
+
 @bp.get("/lich-cong-tac/")
+@cached_page("schedules", variant=_week_variant)
 def schedules():
     """One week, Monday to Sunday in Vietnam time, optionally for one host."""
     this_monday = service.week_start(service.today())
@@ -35,6 +50,7 @@ def schedules():
 
 
 @bp.get("/lich-cong-tac.ics")
+@cached_page("schedules", variant=_week_variant)
 def schedules_ics():
     """The published schedule for calendar apps: the asked week, or a rolling window."""
     slug = request.args.get("don-vi", "").strip()

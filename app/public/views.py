@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category, InfoPage, MediaAsset, MediaKind, MediaStatus
 from ..services import views_counter
+from ..services.page_cache import cache_tags, cached_page, remember
 from ..services.serializers import article_summary
 from . import bp
 
@@ -30,6 +31,7 @@ def favicon():
 
 
 @bp.get("/")
+@cached_page("home")
 def home():
     """Published articles, newest first."""
     per_page = current_app.config["ARTICLES_PER_PAGE"]
@@ -82,6 +84,7 @@ def home_blocks(per_section: int = 4, strip: int = 6) -> dict[str, Any]:
 
 
 @bp.get("/trang/<slug>")
+@cached_page()
 def info_page(slug: str):
     """A page the admins run (editorial board, regulations, contact…)."""
     page = db.session.scalar(select(InfoPage).where(InfoPage.slug == slug,
@@ -90,9 +93,11 @@ def info_page(slug: str):
 
 
 @bp.get("/chuyen-muc/<slug>/")
+@cached_page()
 def section(slug: str):
     """One section's articles, newest first, paginated."""
     category = db.session.scalar(select(Category).where(Category.slug == slug)) or abort(404)
+    cache_tags(f"section:{category.id}")
     query = (select(Article).where(Article.status == ArticleStatus.published,
                                    Article.category_id == category.id)
              .order_by(Article.published_at.desc(), Article.id.desc()))
@@ -102,7 +107,14 @@ def section(slug: str):
     return render_template("public/section.html", category=category, items=items, page=page)
 
 
+def _count_cached_view(entry: dict[str, Any]) -> None:
+    """A reader served from the page cache still counts as a view."""
+    if entry.get("article_id"):
+        views_counter.record_view(entry["article_id"], request.headers.get("User-Agent"))
+
+
 @bp.get("/bai-viet/<slug>")
+@cached_page(variant=lambda: {}, on_hit=_count_cached_view)
 def article(slug: str):
     """One article with its three forms: read, listen, watch."""
     item = db.session.scalar(select(Article).where(Article.slug == slug))
@@ -111,6 +123,8 @@ def article(slug: str):
         abort(404)
     views = item.view_count
     if item.is_published:
+        cache_tags(f"article:{item.id}", f"section:{item.category_id}")  # related articles
+        remember(article_id=item.id)
         views_counter.record_view(item.id, request.headers.get("User-Agent"))
         views += views_counter.pending_views(item.id)
     data = article_summary(item)

@@ -17,6 +17,7 @@ from ..models import (
     Banner,
     Category,
     Comment,
+    CommentStatus,
     Document,
     InfoPage,
     MediaAsset,
@@ -57,7 +58,10 @@ def tags_for(obj: Any, deleted: bool = False, new: bool = False) -> set[str]:
             tags.add(f"section:{article.category_id}")
         return tags
     if isinstance(obj, Comment):
-        return {f"article:{obj.article_id}"}
+        # Readers only ever see approved comments.
+        shown = obj.status is CommentStatus.approved
+        was_shown = _old_value(obj, "status") is CommentStatus.approved
+        return {f"article:{obj.article_id}"} if shown or was_shown else set()
     if isinstance(obj, Document):
         return {"documents", "sitemap"}
     if isinstance(obj, ScheduleEntry):

@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, current_app, g, request
-from flask_babel import get_locale
 from redis.exceptions import RedisError
 
 from .infra import redis_conn
@@ -62,7 +61,9 @@ def _generation(conn: Any) -> str:
 
 def _key(generation: str, variant: dict[str, str]) -> str:
     query = urlencode(sorted(variant.items()))
-    raw = f"{get_locale()}|{request.path}|{query}"
+    from .. import select_locale  # the request's language, from its cookie
+
+    raw = f"{select_locale()}|{request.path}|{query}"
     return f"{PREFIX}:{generation}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
 
 
@@ -89,6 +90,8 @@ def cached_page(*tags: str, variant: Variant = page_number_only,
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
+            g.pop("page_cache_tags", None)  # (tests reuse one app context for many requests)
+            g.pop("page_cache_meta", None)
             if not _cacheable_request():
                 return view(*args, **kwargs)
             canonical = variant()

@@ -1,0 +1,189 @@
+"""The page cache: anonymous readers get stored pages; every change they show drops them at
+once; staff and anything personal never go through it; junk cannot fill Redis."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from redis import Redis
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Comment, CommentStatus, MediaKind, MediaStatus, Role
+from app.services import media_jobs
+from app.services.page_cache import PREFIX
+from app.services.publishing import ArticleInput, get_or_create_category, save_article
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(app):
+    app.config["PAGE_CACHE_TTL"] = 300
+    yield
+    app.config["PAGE_CACHE_TTL"] = 0
+
+
+def cache_state(response) -> str | None:
+    return response.headers.get("X-Page-Cache")
+
+
+def page_keys(redis_conn) -> list[bytes]:
+    """Stored pages (not the tag sets and bookkeeping)."""
+    return [k for k in redis_conn.keys(f"{PREFIX}:*")
+            if not k.startswith(f"{PREFIX}:tag:".encode())
+            and not k.startswith(f"{PREFIX}:changed:".encode())
+            and k != f"{PREFIX}:generation".encode()]
+
+
+def test_home_is_served_from_the_cache_until_an_article_is_published(client, make_article):
+    make_article("Tin thứ nhất")
+    first = client.get("/")
+    assert cache_state(first) == "miss"
+    second = client.get("/")
+    assert cache_state(second) == "hit" and second.data == first.data
+    make_article("Tin vừa xuất bản")
+    third = client.get("/")
+    assert cache_state(third) == "miss" and "Tin vừa xuất bản" in third.get_data(as_text=True)
+
+
+def test_an_edit_refreshes_its_pages_and_leaves_unrelated_ones(client, make_article):
+    sport = get_or_create_category("Thể thao")
+    db.session.commit()
+    edited = make_article("Khánh thành cầu Cái Tắc")
+    other = make_article("Giải bóng đá thiếu niên")
+    other.category_id = sport.id
+    db.session.commit()
+    for url in (f"/bai-viet/{edited.slug}", f"/bai-viet/{other.slug}", "/chuyen-muc/the-thao/"):
+        client.get(url)
+    save_article(edited, ArticleInput(title="Khánh thành cầu Cái Tắc mới", lede=edited.lede,
+                                      body_html="<p>Cây cầu dài 200 m.</p>",
+                                      category_id=edited.category_id), user=None)
+    page = client.get(f"/bai-viet/{edited.slug}")
+    assert cache_state(page) == "miss" and "Cây cầu dài 200 m." in page.get_data(as_text=True)
+    assert cache_state(client.get(f"/bai-viet/{other.slug}")) == "hit"
+    assert cache_state(client.get("/chuyen-muc/the-thao/")) == "hit"
+
+
+def test_an_approved_comment_shows_at_once(client, make_article, make_user):
+    article = make_article()
+    url = f"/bai-viet/{article.slug}"
+    client.get(url)
+    assert client.post(f"{url}/binh-luan", data={"ho_ten": "Lê Hoa", "email": "hoa@example.vn",
+                                                 "y_kien": "Rất hay."}).status_code == 303
+    reader = client.application.test_client()  # another reader, no flash message waiting
+    assert cache_state(reader.get(url)) == "hit"  # a pending comment changes nothing shown
+    comment = db.session.scalar(select(Comment))
+    comment.status = CommentStatus.approved
+    db.session.commit()
+    page = reader.get(url)
+    assert cache_state(page) == "miss" and "Rất hay." in page.get_data(as_text=True)
+
+
+def test_a_media_state_change_refreshes_but_progress_ticks_do_not(client, make_article):
+    article = make_article()
+    asset = media_jobs.get_or_create_asset(article, MediaKind.audio)
+    db.session.commit()
+    client.get("/")
+    client.get(f"/bai-viet/{article.slug}")
+    asset.progress = 40
+    db.session.commit()
+    assert cache_state(client.get("/")) == "hit"
+    asset.move_to(MediaStatus.processing)  # it was queued on creation
+    db.session.commit()
+    assert cache_state(client.get("/")) == "miss"
+    assert cache_state(client.get(f"/bai-viet/{article.slug}")) == "miss"
+
+
+def test_staff_never_get_or_leave_cached_pages(app, make_article, login):
+    make_article()
+    reader = app.test_client()
+    assert cache_state(reader.get("/")) == "miss"
+    staff = login("bientap", role=Role.editor)
+    page = staff.get("/")
+    assert cache_state(page) is None and "Đăng xuất" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "private, no-store"
+    anonymous = reader.get("/")
+    assert cache_state(anonymous) == "hit"
+    body = anonymous.get_data(as_text=True)
+    assert "Đăng xuất" not in body and "csrf_token" not in body and "bientap" not in body
+
+
+def test_a_reader_with_a_flash_message_gets_a_fresh_page_that_is_not_stored(client,
+                                                                          make_article):
+    article = make_article()
+    url = f"/bai-viet/{article.slug}"
+    client.post(f"{url}/binh-luan", data={"ho_ten": "Lê Hoa", "email": "hoa@example.vn",
+                                          "y_kien": "Rất hay."})
+    thanked = client.get(url)
+    assert cache_state(thanked) is None and "Cảm ơn bạn!" in thanked.get_data(as_text=True)
+    other = client.application.test_client().get(url)
+    assert "Cảm ơn bạn!" not in other.get_data(as_text=True)
+
+
+def test_query_strings_and_unknown_urls_cannot_fill_redis(client, make_article, redis_conn):
+    make_article()
+    for n in range(30):
+        assert client.get(f"/?utm_source=zalo&x={n}").status_code == 200
+        assert client.get(f"/bai-viet/khong-co-bai-{n}").status_code == 404
+        assert client.get(f"/lich-cong-tac/?tuan=19{n:02d}-01-05").status_code == 200
+        assert client.get(f"/van-ban/?q=van+ban+{n}").status_code == 200
+    client.get("/?trang=abc")
+    assert len(page_keys(redis_conn)) == 1  # the home page; weeks of the 1900s are not kept
+
+
+def test_a_redis_outage_gives_uncached_pages_not_errors(app, client, make_article):
+    article = make_article()
+    app.extensions["redis"] = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    try:
+        assert client.get("/").status_code == 200
+        assert client.get(f"/bai-viet/{article.slug}").status_code == 200
+        make_article("Tin trong lúc Redis ngừng")  # the commit's invalidation fails quietly
+        assert "Tin trong lúc Redis ngừng" in client.get("/").get_data(as_text=True)
+    finally:
+        app.extensions.pop("redis")
+
+
+def test_public_pages_have_an_etag_and_answer_304(client, make_article):
+    make_article()
+    first = client.get("/", headers={"Accept-Encoding": "gzip"})  # fills the cache
+    assert first.headers["Cache-Control"].startswith("public, max-age=60")
+    for _ in range(2):  # from the renderer, then from the cache
+        response = client.get("/", headers={"Accept-Encoding": "gzip"})
+        etag = response.headers["ETag"]
+        again = client.get("/", headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+        assert again.status_code == 304 and not again.data
+
+
+def test_cached_pages_are_stored_compressed_and_served_either_way(client, make_article):
+    make_article("Tin nén gzip")
+    client.get("/")
+    zipped = client.get("/", headers={"Accept-Encoding": "gzip, br"})
+    assert cache_state(zipped) == "hit" and zipped.headers["Content-Encoding"] == "gzip"
+    assert "Tin nén gzip" in gzip.decompress(zipped.data).decode()
+    plain = client.get("/", headers={"Accept-Encoding": "identity"})
+    assert cache_state(plain) == "hit" and "Content-Encoding" not in plain.headers
+    assert "Tin nén gzip" in plain.get_data(as_text=True)
+
+
+def test_each_language_has_its_own_cached_page(app, make_article):
+    make_article()
+    assert 'lang="vi"' in app.test_client().get("/").get_data(as_text=True)
+    reader = app.test_client()
+    reader.get("/ngon-ngu/en?next=/")
+    english = reader.get("/")
+    assert cache_state(english) == "miss" and 'lang="en"' in english.get_data(as_text=True)
+
+
+def test_documents_and_schedules_are_refreshed_when_editors_change_them(client, app):
+    from datetime import UTC, date, datetime
+
+    from app.models import Document, ScheduleEntry
+
+    client.get("/van-ban/")
+    client.get("/lich-cong-tac/")
+    db.session.add(Document(number="01/KH-UBND", doc_type="Kế hoạch", issuer="UBND tỉnh",
+                            issued_on=date(2026, 1, 2), summary="Kế hoạch mới", slug="kh-01"))
+    db.session.add(ScheduleEntry(starts_at=datetime.now(UTC), content="Họp giao ban đột xuất"))
+    db.session.commit()
+    assert "01/KH-UBND" in client.get("/van-ban/").get_data(as_text=True)
+    assert "Họp giao ban đột xuất" in client.get("/lich-cong-tac/").get_data(as_text=True)
