@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Enum,
     ForeignKey,
@@ -80,6 +81,12 @@ class Article(db.Model):  # type: ignore[name-defined]
     cover_caption: Mapped[str] = mapped_column(String(500), default="")
     # Folded words of title, lede, body and caption, for search (app.services.search).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The same words in lower case with their diacritics, each once: ranks exact matches
+    # without re-reading the body (app.services.search).
+    search_exact: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Responsive widths of the cover made by the worker: {"480": key, "960": key, …}.
+    cover_variants: Mapped[dict[str, str]] = mapped_column(JSON, default=dict,
+                                                           server_default="{}")
     status: Mapped[ArticleStatus] = mapped_column(
         Enum(ArticleStatus, name="article_status"), default=ArticleStatus.draft)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
