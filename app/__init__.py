@@ -81,6 +81,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .services import cache_hooks
 
     http_caching.install(app)  # after Compress: its after_request hook runs before Compress's
+    from .services.page_cache import ServeCachedPages
+
+    app.wsgi_app = ServeCachedPages(app.wsgi_app, app)  # type: ignore[method-assign]
     cache_hooks.install(db.session)
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -118,17 +121,15 @@ def _register_template_helpers(app: Flask) -> None:
         return f"{minutes}:{secs:02d}"
 
     def nav_sections() -> list[object]:
-        from sqlalchemy import select
+        from .services.sections import menu_sections
 
-        from .models import Category
-
-        return list(db.session.scalars(select(Category).where(Category.hidden.is_(False))
-                                       .order_by(Category.position, Category.name)))
+        return list(menu_sections())
 
     def footer_pages() -> list[object]:
         from .services.info_pages import published_pages
+        from .services.sections import per_request
 
-        return list(published_pages())
+        return per_request("footer_pages", lambda: list(published_pages()))
 
     @app.context_processor
     def site() -> dict[str, object]:

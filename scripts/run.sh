@@ -45,8 +45,9 @@ export FLASK_APP=app
 .venv/bin/flask demo seed > instance/demo-seed.log
 .venv/bin/python -m workers > instance/worker.log 2>&1 &
 pids+=($!)
-.venv/bin/gunicorn --bind 127.0.0.1:5000 --workers "${WEB_WORKERS:-2}" --threads 4 --graceful-timeout 3 \
-  --access-logfile - 'app:create_app()' > instance/web.log 2>&1 &
+# The production settings (gunicorn.conf.py), on localhost, quick to stop.
+WEB_BIND=127.0.0.1:5000 WEB_GRACEFUL_TIMEOUT=3 \
+  .venv/bin/gunicorn -c gunicorn.conf.py --access-logfile - 'app:create_app()' > instance/web.log 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:5000/ && break; sleep 0.1; done
 

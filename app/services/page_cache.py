@@ -59,12 +59,15 @@ def _generation(conn: Any) -> str:
     return (conn.get(GENERATION) or b"0").decode()
 
 
+def page_key(generation: str, locale: str, path: str, variant: dict[str, str]) -> str:
+    raw = f"{locale}|{path}|{urlencode(sorted(variant.items()))}"
+    return f"{PREFIX}:{generation}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+
+
 def _key(generation: str, variant: dict[str, str]) -> str:
-    query = urlencode(sorted(variant.items()))
     from .. import select_locale  # the request's language, from its cookie
 
-    raw = f"{select_locale()}|{request.path}|{query}"
-    return f"{PREFIX}:{generation}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+    return page_key(generation, select_locale(), request.path, variant)
 
 
 def _cacheable_request() -> bool:
@@ -179,3 +182,69 @@ def invalidate(tags: Iterable[str]) -> None:
     except RedisError as exc:
         # Entries then live out their TTL (PAGE_CACHE_TTL): stale for minutes, never forever.
         log.warning("page cache not invalidated (%s): %s", ", ".join(sorted(tags)), exc)
+
+
+class ServeCachedPages:
+    """WSGI middleware: a plain anonymous GET (no query string, no session cookie) whose page
+    is in the cache is answered here, before Flask routes anything — the hot path of a burst
+    of readers. Everything else, and every miss, goes on to the app (which fills the cache)."""
+
+    def __init__(self, wsgi_app: Any, app: Any) -> None:
+        self.wsgi_app, self.app = wsgi_app, app
+
+    def _redis(self) -> Any:
+        conn = self.app.extensions.get("redis")
+        if conn is None:
+            from redis import Redis
+
+            conn = Redis.from_url(self.app.config["REDIS_URL"], socket_connect_timeout=2,
+                                  socket_timeout=5)
+            self.app.extensions["redis"] = conn
+        return conn
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from werkzeug.http import parse_cookie
+
+        from .. import LANGUAGE_COOKIE
+
+        cfg = self.app.config
+        if cfg["PAGE_CACHE_TTL"] <= 0 or environ.get("QUERY_STRING") \
+                or environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return self.wsgi_app(environ, start_response)
+        cookies = parse_cookie(environ)
+        if cfg["SESSION_COOKIE_NAME"] in cookies:
+            return self.wsgi_app(environ, start_response)
+        locale = cookies.get(LANGUAGE_COOKIE, "")
+        if locale not in cfg["LANGUAGES"]:
+            locale = cfg["BABEL_DEFAULT_LOCALE"]
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace") or "/"
+        try:
+            conn = self._redis()
+            key = page_key(_generation(conn), locale, path, {})
+            meta_raw, body = conn.hmget(key, "meta", "body")
+        except RedisError:
+            return self.wsgi_app(environ, start_response)
+        if meta_raw is None or body is None:
+            return self.wsgi_app(environ, start_response)
+        entry = json.loads(meta_raw)
+        if entry.get("article_id") and environ["REQUEST_METHOD"] == "GET":
+            from .views_counter import record_view_with
+
+            record_view_with(conn, entry["article_id"], environ.get("HTTP_USER_AGENT"))
+        gzipped = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
+        etag = f'"{entry["etag"]}:gzip"' if gzipped else f'"{entry["etag"]}"'
+        headers = [("Content-Type", entry["type"]), ("ETag", etag), ("X-Page-Cache", "hit"),
+                   ("Vary", "Cookie, Accept-Encoding")]
+        if entry["type"].startswith("text/html"):
+            headers.append(("Cache-Control", f"public, max-age={cfg['PAGE_MAX_AGE']}, "
+                                             "stale-while-revalidate=60"))
+        if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            start_response("304 Not Modified", headers)
+            return [b""]
+        if gzipped:
+            headers.append(("Content-Encoding", "gzip"))
+        else:
+            body = gzip.decompress(body)
+        headers.append(("Content-Length", str(len(body))))
+        start_response("200 OK", headers)
+        return [b"" if environ["REQUEST_METHOD"] == "HEAD" else body]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
+from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import update
 
@@ -28,10 +29,15 @@ def is_bot(user_agent: str | None) -> bool:
 
 
 def record_view(article_id: int, user_agent: str | None) -> None:
+    record_view_with(None, article_id, user_agent)
+
+
+def record_view_with(conn: Redis | None, article_id: int, user_agent: str | None) -> None:
+    """Count a visit (on `conn`, or the app's Redis) unless a bot made it."""
     if is_bot(user_agent):
         return
     try:
-        redis_conn().hincrby(PENDING, str(article_id), 1)
+        (conn or redis_conn()).hincrby(PENDING, str(article_id), 1)
     except RedisError as exc:
         log.warning("view not counted, Redis unavailable: %s", exc)
 

@@ -14,6 +14,11 @@
   let sentences = [];      // [{start, end, spans: [HTMLElement]}]
   let current = -1;
   let timingsLoaded = null;
+  const labels = {
+    play: root.dataset.labelPlay || "Phát bài đọc",
+    pause: root.dataset.labelPause || "Tạm dừng",
+    position: root.dataset.labelPosition || "{now} trên {total}",
+  };
 
   audio.removeAttribute("controls");
   root.classList.add("player--enhanced");
@@ -29,11 +34,13 @@
   function render() {
     const playing = !audio.paused;
     playBtn.setAttribute("aria-pressed", String(playing));
-    playBtn.setAttribute("aria-label", playing ? "Tạm dừng" : "Phát bài đọc");
+    // Labels come from the page, in the reader's language.
+    playBtn.setAttribute("aria-label", playing ? labels.pause : labels.play);
     playBtn.querySelector("[data-role=icon]").textContent = playing ? "❚❚" : "▶";
     seek.max = String(Math.round(duration()));
     seek.value = String(Math.round(audio.currentTime));
-    seek.setAttribute("aria-valuetext", `${clock(audio.currentTime)} trên ${clock(duration())}`);
+    seek.setAttribute("aria-valuetext", labels.position
+      .replace("{now}", clock(audio.currentTime)).replace("{total}", clock(duration())));
     time.textContent = `${clock(audio.currentTime)} / ${clock(duration())}`;
   }
 

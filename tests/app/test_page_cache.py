@@ -187,3 +187,18 @@ def test_documents_and_schedules_are_refreshed_when_editors_change_them(client, 
     db.session.commit()
     assert "01/KH-UBND" in client.get("/van-ban/").get_data(as_text=True)
     assert "Họp giao ban đột xuất" in client.get("/lich-cong-tac/").get_data(as_text=True)
+
+
+def test_cached_articles_still_count_their_readers_but_not_bots(client, make_article):
+    """Hits answered before Flask (plain anonymous GETs) count a view like a rendered page."""
+    from app.services.views_counter import pending_views
+
+    article = make_article()
+    browser = {"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/120 Mobile"}
+    states = [cache_state(client.get(f"/bai-viet/{article.slug}", headers=browser))
+              for _ in range(3)]
+    client.get(f"/bai-viet/{article.slug}", headers={"User-Agent": "Googlebot/2.1"})
+    assert states == ["miss", "hit", "hit"]
+    assert pending_views(article.id) == 3
+    head = client.head(f"/bai-viet/{article.slug}", headers=browser)
+    assert head.status_code == 200 and cache_state(head) == "hit" and not head.data
