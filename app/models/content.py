@@ -63,6 +63,11 @@ class Article(db.Model):  # type: ignore[name-defined]
     __tablename__ = "articles"
     __table_args__ = (
         Index("ix_articles_status_published_at", "status", "published_at"),
+        # Section pages, related articles, section feeds, the home's section blocks.
+        Index("ix_articles_category_status_published", "category_id", "status", "published_at"),
+        # The newsroom's lists, newest edits first (all, and a unit's own).
+        Index("ix_articles_updated_at", "updated_at"),
+        Index("ix_articles_unit_updated", "unit_id", "updated_at"),
         # Reader search on PostgreSQL (SQLite has an FTS5 table instead, made by the
         # migration). Backend-specific, so schema comparisons leave it out
         # (app.services.search.include_object).
@@ -97,8 +102,8 @@ class Article(db.Model):  # type: ignore[name-defined]
         Enum(ListenSource, name="listen_source"), default=ListenSource.narration,
         server_default=ListenSource.narration.value)
 
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     category: Mapped[Category | None] = relationship(lazy="joined")

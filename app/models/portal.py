@@ -33,7 +33,8 @@ class Document(db.Model):  # type: ignore[name-defined]
     the file itself (PDF or DOCX in the object store) — what Decree 42/2022 asks portals for."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_published_issued", "published", "issued_on"),)
+    __table_args__ = (Index("ix_documents_published_issued", "published", "issued_on"),
+                      Index("ix_documents_issued_on", "issued_on", "id"))  # the editors' list
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(80))            # số, ký hiệu: "05-NQ/TU"

@@ -23,6 +23,7 @@ def thanks() -> None:
 # The article page asks for these from its comments block (templates/public/_comments.html).
 bp.add_app_template_global(comments.approved_comments, "approved_comments")
 bp.add_app_template_global(comments.approved_count, "approved_comment_count")
+bp.add_app_template_global(comments.approved_total, "approved_comment_total")
 
 
 @bp.post("/bai-viet/<slug>/binh-luan")

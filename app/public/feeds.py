@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import defer, lazyload
 
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category
@@ -17,7 +18,11 @@ SITEMAP_LIMIT = 50_000  # the sitemap protocol's limit for one file
 
 
 def _published():
-    return (select(Article).where(Article.status == ArticleStatus.published)
+    """Published articles, newest first, as a feed item needs them: no body, no media."""
+    return (select(Article)
+            .options(defer(Article.body_html), defer(Article.search_text),
+                     defer(Article.search_exact), lazyload(Article.media))
+            .where(Article.status == ArticleStatus.published)
             .order_by(Article.published_at.desc(), Article.id.desc()))
 
 

@@ -6,14 +6,27 @@ from typing import Any
 
 from flask import abort, current_app, render_template, request, send_from_directory
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select, union_all
+from sqlalchemy.orm import defer, lazyload, load_only
 
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category, InfoPage, MediaAsset, MediaKind, MediaStatus
 from ..services import views_counter
 from ..services.page_cache import cache_tags, cached_page, remember
+from ..services.sections import menu_sections
 from ..services.serializers import article_summary
 from . import bp
+
+# Lists of cards (article_summary): everything but the long texts a card never shows.
+# The media stay (selectin: one query for the whole list), as do section and unit (joined).
+CARD_OPTIONS = (defer(Article.body_html), defer(Article.search_text),
+                defer(Article.search_exact))
+# Lists of links (strips, most read, section blocks, related): title, address and date only,
+# and no media query. Anything else a template reads would load per article: the query
+# count test (tests/app/test_query_counts.py) catches that.
+LINK_OPTIONS = (load_only(Article.id, Article.slug, Article.title, Article.published_at,
+                          Article.category_id),
+                lazyload(Article.media), lazyload(Article.category), lazyload(Article.unit))
 
 
 def _page_arg() -> int:
@@ -35,7 +48,8 @@ def favicon():
 def home():
     """Published articles, newest first."""
     per_page = current_app.config["ARTICLES_PER_PAGE"]
-    query = (select(Article).where(Article.status == ArticleStatus.published)
+    query = (select(Article).options(*CARD_OPTIONS)
+             .where(Article.status == ArticleStatus.published)
              .order_by(Article.published_at.desc(), Article.id.desc()))
     page = db.paginate(query, page=_page_arg(), per_page=per_page, error_out=False)
     items = [(a, article_summary(a)) for a in page.items]
@@ -48,38 +62,45 @@ def _with_ready(kinds: tuple[MediaKind, ...], limit: int) -> list[Article]:
     ready = (select(MediaAsset.article_id).where(MediaAsset.kind.in_(kinds),
                                                  MediaAsset.status == MediaStatus.ready))
     return list(db.session.scalars(
-        select(Article).where(Article.status == ArticleStatus.published, Article.id.in_(ready))
+        select(Article).options(*LINK_OPTIONS)
+        .where(Article.status == ArticleStatus.published, Article.id.in_(ready))
         .order_by(Article.published_at.desc()).limit(limit)))
+
+
+def _newest_per_section(section_ids: list[int], per_section: int) -> list[Article]:
+    """The newest published articles of each section, in one statement: a UNION ALL of one
+    LIMIT query per section, each a short index scan. (A window function over every
+    published article would sort the whole table on each home page render.)"""
+    if not section_ids:
+        return []
+    newest = [select(Article.id)
+              .where(Article.status == ArticleStatus.published, Article.category_id == section)
+              .order_by(Article.published_at.desc(), Article.id.desc()).limit(per_section)
+              .subquery()  # SQLite allows LIMIT in a UNION's part only inside a sub-select
+              for section in section_ids]
+    ids = union_all(*(select(part.c.id) for part in newest)).subquery()
+    return list(db.session.scalars(
+        select(Article).options(*LINK_OPTIONS).join(ids, ids.c.id == Article.id)
+        .order_by(Article.published_at.desc(), Article.id.desc())))
 
 
 def home_blocks(per_section: int = 4, strip: int = 6) -> dict[str, Any]:
     """The portal's home: Nghe and Xem strips, most read, and a block per section.
 
-    A fixed number of queries whatever the number of sections: one window query ranks
-    every section's articles at once.
+    A fixed number of queries whatever the number of sections: the sections come from the
+    menu's query, their newest articles from one statement.
     """
-    rank = func.row_number().over(partition_by=Article.category_id,
-                                  order_by=(Article.published_at.desc(), Article.id.desc()))
-    ranked = (select(Article.id, rank.label("rank"))
-              .where(Article.status == ArticleStatus.published,
-                     Article.category_id.is_not(None)).subquery())
-    per_category = db.session.scalars(
-        select(Article).join(ranked, ranked.c.id == Article.id)
-        .where(ranked.c.rank <= per_section)
-        .order_by(Article.published_at.desc())).all()
+    menu = menu_sections()  # visible sections, in menu order
     sections: dict[int, list[Article]] = {}
-    for article in per_category:
+    for article in _newest_per_section([c.id for c in menu], per_section):
         sections.setdefault(article.category_id or 0, []).append(article)
-    categories = db.session.scalars(select(Category).where(Category.id.in_(sections),
-                                                           Category.hidden.is_(False))
-                                    .order_by(Category.position, Category.name)).all()
     return {
         "listen": _with_ready((MediaKind.audio,), strip),
         "watch": _with_ready((MediaKind.video, MediaKind.briefing), strip),
         "most_read": list(db.session.scalars(
-            select(Article).where(Article.status == ArticleStatus.published)
+            select(Article).options(*LINK_OPTIONS).where(Article.status == ArticleStatus.published)
             .order_by(Article.view_count.desc(), Article.published_at.desc()).limit(5))),
-        "section_blocks": [(c, sections[c.id]) for c in categories],
+        "section_blocks": [(c, sections[c.id]) for c in menu if c.id in sections],
     }
 
 
@@ -98,8 +119,9 @@ def section(slug: str):
     """One section's articles, newest first, paginated."""
     category = db.session.scalar(select(Category).where(Category.slug == slug)) or abort(404)
     cache_tags(f"section:{category.id}")
-    query = (select(Article).where(Article.status == ArticleStatus.published,
-                                   Article.category_id == category.id)
+    query = (select(Article).options(*CARD_OPTIONS)
+             .where(Article.status == ArticleStatus.published,
+                    Article.category_id == category.id)
              .order_by(Article.published_at.desc(), Article.id.desc()))
     page = db.paginate(query, page=_page_arg(), per_page=current_app.config["ARTICLES_PER_PAGE"],
                        error_out=False)
@@ -138,8 +160,9 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
     if article.category_id is None:
         return []
     return list(db.session.scalars(
-        select(Article).where(Article.status == ArticleStatus.published,
-                              Article.category_id == article.category_id,
+        select(Article).options(*LINK_OPTIONS)
+        .where(Article.status == ArticleStatus.published,
+               Article.category_id == article.category_id,
                               Article.id != article.id)
         .order_by(Article.published_at.desc()).limit(limit)))
 

@@ -119,12 +119,21 @@ def add_comment(article: Article, data: CommentInput, ip_hash: str) -> Comment:
     return comment
 
 
-def approved_comments(article: Article, limit: int = 200) -> list[Comment]:
+APPROVED_SHOWN = 200  # comments an article page lists; the heading counts them all
+
+
+def approved_comments(article: Article, limit: int = APPROVED_SHOWN) -> list[Comment]:
     """The approved comments of an article, oldest first."""
     return list(db.session.scalars(
         select(Comment).where(Comment.article_id == article.id,
                               Comment.status == CommentStatus.approved)
         .order_by(Comment.created_at, Comment.id).limit(limit)))
+
+
+def approved_total(article: Article, shown: list[Comment]) -> int:
+    """How many approved comments the article has, given the ones listed: counted from the
+    list unless the list was cut at its limit, so the page needs no second query."""
+    return len(shown) if len(shown) < APPROVED_SHOWN else approved_count(article)
 
 
 def approved_count(article: Article) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
+from flask import has_request_context, request
 from slugify import slugify
 from sqlalchemy import select
 
@@ -11,6 +13,28 @@ from ..extensions import db
 from ..models import Category
 
 MAX_NAME = 120
+MEMO_KEY = "docnghexem.memo"  # in the WSGI environ: lives exactly as long as one request
+
+T = TypeVar("T")
+
+
+def per_request(name: str, load: Callable[[], T]) -> T:
+    """`load()` once per request, then its result again: the menu, the footer and the home
+    blocks ask for the same rows. Kept in the request's environ rather than `g`, which
+    outlives a request when an app context is already pushed (tests, CLI)."""
+    if not has_request_context():
+        return load()
+    memo: dict[str, Any] = request.environ.setdefault(MEMO_KEY, {})
+    if name not in memo:
+        memo[name] = load()
+    return memo[name]
+
+
+def menu_sections() -> list[Category]:
+    """The sections shown in the menu, in menu order: one query per request."""
+    return per_request("menu_sections", lambda: list(db.session.scalars(
+        select(Category).where(Category.hidden.is_(False))
+        .order_by(Category.position, Category.name))))
 
 
 def apply_changes(form: Mapping[str, str]) -> str | None:
