@@ -59,6 +59,22 @@ def cover_image(title: str, index: int, size: tuple[int, int] = (1200, 675)) -> 
     return image
 
 
+def seed_banner() -> None:
+    """One banner in the "Quảng cáo" slot: a public-service notice, as such portals carry."""
+    from ..models import Banner
+    from ..services.banners import BannerInput, save_banner
+
+    if db.session.scalar(select(Banner)) is not None:
+        return
+    image = cover_image("Dịch vụ công trực tuyến: nộp hồ sơ mọi lúc, mọi nơi", 2, (1200, 300))
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    buf.seek(0)
+    save_banner(None, BannerInput(title="Dịch vụ công trực tuyến",
+                                  alt_text="Dịch vụ công trực tuyến tỉnh Hòa An: nộp hồ sơ mọi "
+                                           "lúc, mọi nơi", link_url="/van-ban/"), buf)
+
+
 def seed(with_video: bool = True) -> list[Article]:
     init_storage()
     for username, full_name, role, password in DEMO_USERS:
@@ -80,6 +96,7 @@ def seed(with_video: bool = True) -> list[Article]:
         if not article.cover_key:
             store_cover(article, cover_image(article.title, index))
         articles.append(article)
+    seed_banner()
     if with_video and articles and articles[0].asset("video") is None:
         with tempfile.TemporaryDirectory() as tmp:
             video = make_video(Path(tmp) / "demo.mp4", seconds=8, size=(1280, 720))

@@ -63,3 +63,20 @@ def test_attach_video_to_a_missing_article_is_an_error(runner, tmp_path):
     clip.write_bytes(b"x")
     result = runner.invoke(args=["media", "attach-video", "424242", str(clip)])
     assert result.exit_code != 0 and "Không có bài viết số 424242" in result.output
+
+
+def test_demo_seed_fills_every_part_of_the_portal_once(runner, client, redis_conn):
+    """`make run`'s content: articles, documents, schedules and a banner; a rerun adds nothing."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Article, Banner, Document, ScheduleEntry
+
+    for _ in range(2):
+        result = runner.invoke(args=["demo", "seed", "--no-video"])
+        assert result.exit_code == 0, result.output
+    counts = [db.session.scalar(select(func.count(m.id)))
+              for m in (Article, Document, ScheduleEntry, Banner)]
+    assert counts == [4, 8, 12, 1]
+    home = client.get("/").get_data(as_text=True)
+    assert 'aria-label="Quảng cáo"' in home and "Dịch vụ công trực tuyến tỉnh Hòa An" in home
