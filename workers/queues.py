@@ -16,7 +16,9 @@ from rq.job import Job
 
 NARRATION = "narration"
 VIDEO = "video"
-ALL_QUEUES = [NARRATION, VIDEO]
+IMAGES = "images"  # cheap, seconds each: first, so covers never wait behind a long video
+ALL_QUEUES = [IMAGES, NARRATION, VIDEO]
+COVER_VARIANTS_TIMEOUT = 120  # seconds; resizing one picture a few times
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,34 @@ POLICIES = {
     "brief": JobPolicy(VIDEO, "workers.tasks.make_briefing", "JOB_TIMEOUT_VIDEO",
                        Retry(max=1, interval=[60])),
 }
+# Responsive widths of a cover: keyed by article and cover, not by a media asset, with a fixed
+# short timeout. Retried after a store hiccup; a corrupt picture stops retrying by itself.
+COVER_VARIANTS_RETRY = Retry(max=2, interval=[10, 60])
 
 
 MAINTENANCE_JOB_ID = "docnghexem-maintenance"
+
+
+def enqueue_cover_variants(connection: Redis, article_id: int, cover_key: str,
+                           settings: Mapping[str, Any]) -> Job:
+    """Make the variants of `cover_key`. Call only after the article's new cover is committed."""
+    return Queue(IMAGES, connection=connection).enqueue(
+        "workers.tasks.make_cover_variants", article_id, cover_key,
+        job_timeout=COVER_VARIANTS_TIMEOUT, result_ttl=settings["JOB_RESULT_TTL"],
+        failure_ttl=settings["JOB_FAILURE_TTL"], retry=COVER_VARIANTS_RETRY,
+        description=f"cover variants article {article_id}")
+
+
+def schedule_cover_cleanup(connection: Redis, settings: Mapping[str, Any], article_id: int,
+                           keys: list[str]) -> Job | None:
+    """Delete a replaced cover's variants after the grace period (cached pages still use them)."""
+    if not keys:
+        return None
+    return Queue(IMAGES, connection=connection).enqueue_in(
+        timedelta(seconds=settings["MEDIA_GC_GRACE"]), "workers.tasks.retire_cover_variants",
+        article_id, keys, job_timeout=COVER_VARIANTS_TIMEOUT,
+        result_ttl=settings["JOB_RESULT_TTL"], failure_ttl=settings["JOB_FAILURE_TTL"],
+        description=f"delete replaced cover variants of article {article_id}")
 
 
 def schedule_deletion(connection: Redis, settings: Mapping[str, Any], *, prefixes: list[str],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import tempfile
@@ -27,7 +28,7 @@ from app.models import Article, MediaAsset, MediaKind, MediaStatus
 from app.models.lexicon import lexicon_pairs, lexicon_version
 from app.services.infra import object_store, redis_conn
 from app.services.views_counter import flush_views
-from media_pipeline import audio, briefing, cards, narration, tts, video
+from media_pipeline import audio, briefing, cards, images, narration, tts, video
 from media_pipeline.errors import MediaError
 from media_pipeline.normalize import LexiconError
 
@@ -301,6 +302,71 @@ def make_briefing(asset_id: int) -> None:
         except Exception as exc:
             state.fail(asset_id, failure_reason(exc))
             raise
+
+
+# --- cover images ---------------------------------------------------------------------
+
+IMAGES_VERSION = "1"  # bump when the variants change (sizes, quality): new names, fresh caches
+
+
+def cover_variant_stem(article_id: int, cover_key: str) -> str:
+    """Where a cover's variants go (`<stem>-480.jpg`, …): named by the cover and the recipe."""
+    return f"images/{article_id}/{_digest(IMAGES_VERSION, cover_key)[:16]}"
+
+
+def make_cover_variants(article_id: int, cover_key: str) -> None:
+    """Cover → 480/800/1200 px JPEG (+ WebP) in the store → `article.cover_variants`.
+
+    Until this has run (or when it fails) the pages show the plain cover.
+    """
+    with _app_context():
+        article = db.session.get(Article, article_id)
+        if article is None or article.cover_key != cover_key:
+            log.info("article %s no longer has cover %s; nothing to do", article_id, cover_key)
+            return
+        stem = cover_variant_stem(article_id, cover_key)
+        if any(key.startswith(f"{stem}-") for key in (article.cover_variants or {}).values()):
+            return  # made already (a second enqueue of the same cover)
+        store = object_store()
+        with tempfile.TemporaryDirectory(prefix="cover-") as tmp:
+            data = store.download_file(cover_key, Path(tmp) / "cover").read_bytes()
+        try:
+            made = images.make_variants(data)
+        except MediaError:
+            _no_more_retries()  # the picture itself is broken: retrying cannot help
+            raise
+        variants: dict[str, str] = {}
+        for variant in made:
+            key = f"{stem}-{variant.width}.{variant.extension}"
+            store.upload_fileobj(io.BytesIO(variant.data), key, variant.content_type)
+            name = str(variant.width) if variant.content_type == "image/jpeg" \
+                else f"{variant.width}.{variant.extension}"
+            variants[name] = key
+        largest = max(made, key=lambda v: v.width)
+        variants["size"] = f"{largest.width}x{largest.height}"
+        # Locked re-read: a newer cover committed meanwhile must not get these variants.
+        current = db.session.scalar(
+            select(Article.cover_key).where(Article.id == article_id).with_for_update())
+        if current != cover_key:
+            db.session.rollback()
+            store.delete(*(k for n, k in variants.items() if n != "size"))  # nobody saw them
+            return
+        article.cover_variants = variants
+        db.session.commit()
+
+
+def retire_cover_variants(article_id: int, keys: list[str]) -> None:
+    """Delete a replaced cover's variants, unless the article has gone back to that cover."""
+    with _app_context():
+        article = db.session.get(Article, article_id)
+        keep: set[str] = set()
+        stem = ""
+        if article is not None:
+            keep = set((article.cover_variants or {}).values())
+            stem = cover_variant_stem(article_id, article.cover_key) if article.cover_key else ""
+        doomed = [k for k in keys if k not in keep and not (stem and k.startswith(f"{stem}-"))]
+        if doomed:
+            object_store().delete(*doomed)
 
 
 # --- storage hygiene ------------------------------------------------------------------

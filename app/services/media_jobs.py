@@ -92,6 +92,25 @@ def use_uploaded_video(article: Article, key: str) -> MediaAsset:
     return asset
 
 
+def request_cover_variants(article: Article, replaced: list[str] | None = None) -> bool:
+    """Queue the responsive widths of the article's (committed) cover, and the deletion of
+    the `replaced` cover's variants after the grace period.
+
+    Never raises: without variants the pages simply show the plain cover.
+    """
+    try:
+        connection = redis_conn()
+        if replaced:
+            queues.schedule_cover_cleanup(connection, current_app.config, article.id, replaced)
+        if article.cover_key:
+            queues.enqueue_cover_variants(connection, article.id, article.cover_key,
+                                          current_app.config)
+    except RedisError as exc:
+        log.error("could not queue cover variants for article %s: %s", article.id, exc)
+        return False
+    return True
+
+
 JOB_FOR_KIND = {MediaKind.audio: "narrate", MediaKind.video: "transcode",
                 MediaKind.briefing: "brief"}
 

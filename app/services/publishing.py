@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import IO, TypeVar
 
 import nh3
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from slugify import slugify
 from sqlalchemy import select
 
@@ -142,8 +142,11 @@ def read_cover(fileobj: IO[bytes]) -> Image.Image:
 
 
 def store_cover(article: Article, image: Image.Image) -> None:
-    """Store the cover as a web JPEG under a content-addressed key and point the article at it."""
-    image = image.convert("RGB")
+    """Store the cover as a web JPEG under a content-addressed key and point the article at it.
+
+    Its responsive variants are made by a worker afterwards; the old cover's are retired.
+    """
+    image = ImageOps.exif_transpose(image).convert("RGB")  # phone photos: upright, then EXIF goes
     if image.width > COVER_MAX_WIDTH:
         image.thumbnail((COVER_MAX_WIDTH, COVER_MAX_WIDTH * 4))
     buf = io.BytesIO()
@@ -152,8 +155,16 @@ def store_cover(article: Article, image: Image.Image) -> None:
     buf.seek(0)
     key = f"images/{article.id}/{digest}.jpg"
     object_store().upload_fileobj(buf, key, "image/jpeg")
+    replaced: list[str] = []
+    if article.cover_key != key:
+        # The old variants show another picture: pages fall back to the plain cover until
+        # the worker has made the new ones.
+        replaced = [k for name, k in (article.cover_variants or {}).items() if name != "size"]
+        article.cover_variants = {}
     article.cover_key = key
     db.session.commit()
+    if not article.cover_variants:  # (the same picture again keeps the variants it has)
+        media_jobs.request_cover_variants(article, replaced)
 
 
 Named = TypeVar("Named", Category, Unit)

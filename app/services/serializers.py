@@ -67,6 +67,34 @@ def video_form(article: Article) -> dict[str, Any]:
     }
 
 
+COVER_SIZE = (1200, 675)  # what the page reserves for a cover whose size it does not know
+
+
+def cover_image(article: Article) -> dict[str, Any] | None:
+    """The cover as an <img>/<picture> needs it: src, srcset (JPEG, WebP), width, height.
+
+    Before the worker has made the variants (or if it could not) there is no srcset: the
+    plain cover, as uploaded.
+    """
+    if not article.cover_key:
+        return None
+    variants = article.cover_variants or {}
+    widths = sorted(int(name) for name in variants if name.isdigit())
+    if not widths:
+        return {"src": media_url(article.cover_key), "srcset": None, "webp_srcset": None,
+                "width": COVER_SIZE[0], "height": COVER_SIZE[1]}
+    width, _, height = variants.get("size", "").partition("x")
+
+    def srcset(suffix: str) -> str | None:
+        found = [(w, variants.get(f"{w}{suffix}")) for w in widths]
+        return ", ".join(f"{media_url(key)} {w}w" for w, key in found if key) or None
+
+    return {"src": media_url(variants[str(widths[-1])]), "srcset": srcset(""),
+            "webp_srcset": srcset(".webp"),
+            "width": int(width) if width.isdigit() else COVER_SIZE[0],
+            "height": int(height) if height.isdigit() else COVER_SIZE[1]}
+
+
 def article_summary(article: Article) -> dict[str, Any]:
     return {
         "id": article.id,
@@ -80,6 +108,7 @@ def article_summary(article: Article) -> dict[str, Any]:
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "view_count": article.view_count,
         "cover": media_url(article.cover_key),
+        "cover_image": cover_image(article),
         "text": {"url": url_for("public.article", slug=article.slug, _external=True)},
         "audio": audio_form(article),
         "video": video_form(article),
