@@ -41,7 +41,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Article, ArticleStatus, ListenSource  # noqa: E402
 from app.services.publishing import get_or_create_category, get_or_create_unit  # noqa: E402
-from app.services.search import make_search_text  # noqa: E402
+from app.services.search import make_search_exact, make_search_text  # noqa: E402
 
 BATCH = 1000
 SECTIONS = ["Thời sự", "Kinh tế", "Văn hóa xã hội", "Xây dựng Đảng", "Quốc phòng – An ninh",
@@ -116,6 +116,7 @@ def article_row(i: int, rng: random.Random, sections: list[int], units: list[int
         "lede": lede, "body_html": body_html, "author_name": rng.choice(AUTHORS),
         "cover_key": None, "cover_caption": caption,
         "search_text": make_search_text(title, lede, body_html, caption),
+        "search_exact": make_search_exact(title, lede, body_html, caption),
         "status": ArticleStatus.published, "published_at": published,
         "created_at": published, "updated_at": published,
         "view_count": int(rng.paretovariate(1.2) * 20), "listen_source": ListenSource.narration,

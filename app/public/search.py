@@ -2,24 +2,69 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import time as clock
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Category
 from ..services import search as search_service
+from ..services.infra import redis_conn
+from ..services.page_cache import cached_page, page_number_only
 from . import bp
 from .views import _page_arg
+
+log = logging.getLogger(__name__)
 
 # ?loai= values: what the reader wants to find.
 KINDS = {"bai-viet": "articles", "van-ban": "documents", "lich-cong-tac": "schedules"}
 GROUP_PREVIEW = 5  # documents and schedule entries shown beside the articles when no type is set
+# Search pages the page cache may hold: at most this many new ones per PAGE_CACHE_TTL, so
+# readers repeating a popular query are served from Redis but random queries cannot fill it.
+HOT_SEARCHES = 300
+HOT_KEY = "docnghexem:search:hot"
+
+
+def _search_args() -> dict[str, str]:
+    """The query arguments the page depends on, trimmed exactly as the view trims them."""
+    args = {"q": request.args.get("q", "")[:search_service.MAX_QUERY_CHARS].strip(),
+            "loai": request.args.get("loai", "").strip()[:20],
+            "chuyen-muc": request.args.get("chuyen-muc", "").strip()[:140],
+            "tu": request.args.get("tu", "").strip()[:20],
+            "den": request.args.get("den", "").strip()[:20],
+            **(page_number_only() or {})}
+    return {k: v for k, v in args.items() if v}
+
+
+def _hot_search() -> dict[str, str] | None:
+    """Page-cache variant of /tim-kiem: its arguments while this window still admits new
+    searches (or already holds this one), else None — rendered, not stored."""
+    args = _search_args()
+    ttl = current_app.config["PAGE_CACHE_TTL"]
+    admitted = f"{HOT_KEY}:{int(clock.time() // ttl)}"
+    member = urlencode(sorted(args.items()))
+    try:
+        pipe = redis_conn().pipeline(transaction=True)
+        pipe.sadd(admitted, member)
+        pipe.scard(admitted)
+        pipe.expire(admitted, 2 * ttl)
+        added, count, _expire = pipe.execute()
+        if added and count > HOT_SEARCHES:
+            redis_conn().srem(admitted, member)
+            return None
+    except RedisError as exc:
+        log.warning("search page cache unavailable: %s", exc)
+        return None
+    return args
 
 
 def _date_arg(name: str, label: str, notes: list[str]) -> date | None:
@@ -41,6 +86,9 @@ def _paged(items: list[Any], per_page: int) -> tuple[list[Any], int, int]:
 
 
 @bp.get("/tim-kiem")
+# Any article change may change any search ("home" is on every article's tags), and the
+# documents and schedules found beside them have tags of their own.
+@cached_page("home", "documents", "schedules", variant=_hot_search)
 def search() -> str:
     """Reader search, with or without Vietnamese diacritics, by type, section and date."""
     raw = request.args.get("q", "")[:search_service.MAX_QUERY_CHARS].strip()
@@ -74,6 +122,8 @@ def search() -> str:
     listed: list[Any] = {"documents": documents, "schedules": schedules}.get(
         KINDS.get(kind, ""), results.hits)
     shown, page, pages = _paged(listed, per_page)
+    if listed is results.hits:
+        shown = search_service.prepare(shown)  # full rows and snippets for this page only
     args = {"q": raw, "loai": kind, "chuyen-muc": category.slug if category else None,
             "tu": since_day.isoformat() if since_day else None,
             "den": until_day.isoformat() if until_day else None}

@@ -10,6 +10,11 @@ the order is decided here in Python, identically on both:
    ("đường" ranks the article that says "đường" above ones that say "dương");
 2. how many of the query words are in the title;
 3. newest first (published_at), then the higher id.
+
+Speed (10,000 articles): ranking reads only five short columns of the newest
+MAX_CANDIDATES matches — id, published_at, title, `search_text` and `search_exact` (each
+word as written, lower case, once), so no article body is parsed to rank it. Full rows and
+snippets are made only for the hits a page shows (`Hit.article`, `Hit.snippet`, `prepare`).
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from media_pipeline.text import html_to_paragraphs
@@ -78,8 +84,22 @@ def texts_of(article: Article) -> list[str]:
                          subtitle_texts(article))
 
 
+def exact_words(texts: list[str]) -> str:
+    """What `Article.search_exact` holds: each word of `texts` in lower case, diacritics
+    kept, once, in the order first met ("Đường … đường Hậu" → "đường hậu")."""
+    return " ".join(dict.fromkeys(w.lower() for t in texts for w in words(t)))
+
+
+def make_search_exact(title: str, lede: str, body_html: str, cover_caption: str,
+                      subtitles: tuple[str, ...] = ()) -> str:
+    return exact_words(article_texts(title, lede, body_html, cover_caption, subtitles))
+
+
 def refresh_search_text(article: Article) -> None:
-    article.search_text = " ".join(words(fold(" ".join(texts_of(article)))))
+    """Keep both search columns in step with the article's text (and its subtitles)."""
+    texts = texts_of(article)
+    article.search_text = " ".join(words(fold(" ".join(texts))))
+    article.search_exact = exact_words(texts)
 
 
 # --- the query ------------------------------------------------------------------------
@@ -133,10 +153,31 @@ def _match_clause(query: Query) -> ColumnElement[bool]:
 
 @dataclass
 class Hit:
-    article: Article
-    snippet: Markup
+    """A ranked article. Its full row and its snippet are made on first use: a page shows
+    20 of up to MAX_CANDIDATES hits (`prepare` loads a page's rows in one query)."""
+
+    id: int
+    published_at: datetime | None
     exact: int
     in_title: int
+    query: Query = field(repr=False)
+    loaded: Article | None = field(default=None, repr=False)
+    made_snippet: Markup | None = field(default=None, repr=False)
+
+    @property
+    def article(self) -> Article:
+        if self.loaded is None:
+            self.loaded = db.session.get(Article, self.id)
+            if self.loaded is None:
+                raise LookupError(f"article {self.id} is gone")
+        return self.loaded
+
+    @property
+    def snippet(self) -> Markup:
+        if self.made_snippet is None:
+            texts = texts_of(self.article)
+            self.made_snippet = snippet(texts[1:] or texts, self.query)
+        return self.made_snippet
 
 
 @dataclass
@@ -149,48 +190,83 @@ class Results:
         return len(self.hits)
 
 
+def _newest_matches(query: Query, category_id: int | None, since: datetime | None,
+                    until: datetime | None) -> Select[Any]:
+    """Ids of the newest MAX_CANDIDATES published articles holding every folded query word:
+    the same set on both backends (NULL dates last, then the higher id)."""
+    if db.engine.dialect.name == "postgresql":
+        # The text match alone, in a CTE the planner must run as written: only the GIN index
+        # can answer it. Otherwise it may walk ix_articles_status_published_at and compute
+        # to_tsvector() for every published row (1.7 s on 10,000 articles, against 15 ms).
+        cols: Any = (select(Article.id, Article.status, Article.published_at,
+                            Article.category_id)
+                     .where(_match_clause(query)).cte("matching")
+                     .prefix_with("MATERIALIZED").c)
+        stmt = select(cols.id)
+    else:
+        cols = Article.__table__.c
+        stmt = select(cols.id).where(_match_clause(query))
+    stmt = stmt.where(cols.status == ArticleStatus.published)
+    if category_id is not None:
+        stmt = stmt.where(cols.category_id == category_id)
+    if since is not None:
+        stmt = stmt.where(cols.published_at >= since)
+    if until is not None:
+        stmt = stmt.where(cols.published_at < until)
+    return (stmt.order_by(cols.published_at.desc().nulls_last(), cols.id.desc())
+            .limit(MAX_CANDIDATES))
+
+
 def search(raw: str, category_id: int | None = None, since: datetime | None = None,
            until: datetime | None = None) -> Results:
     """Published articles holding every word of `raw`, best first (see the module doc)."""
     query = parse_query(raw)
     if not query:
         return Results(query)
-    stmt = (select(Article).where(Article.status == ArticleStatus.published,
-                                  _match_clause(query))
-            # The newest candidates, the same set on both backends (NULLs sort alike too).
-            .order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
-            .limit(MAX_CANDIDATES))
-    if category_id is not None:
-        stmt = stmt.where(Article.category_id == category_id)
-    if since is not None:
-        stmt = stmt.where(Article.published_at >= since)
-    if until is not None:
-        stmt = stmt.where(Article.published_at < until)
-    hits = []
-    for article in db.session.scalars(stmt).unique():
-        hit = _score(article, query)
-        if hit is not None:
-            hits.append(hit)
+    newest = _newest_matches(query, category_id, since, until).subquery("newest")
+    # Only what ranking reads: no body, no eager-loaded section, unit or media.
+    rows = db.session.execute(
+        select(Article.id, Article.published_at, Article.title, Article.search_text,
+               Article.search_exact).join(newest, Article.id == newest.c.id))
+    hits = [hit for row in rows if (hit := _score(row, query)) is not None]
     hits.sort(key=_rank_key)
     return Results(query, hits)
 
 
+def prepare(hits: list[Hit]) -> list[Hit]:
+    """The hits a page shows, with their full rows loaded in one query (section and unit
+    joined, media in one more); any unpublished since the search are left out."""
+    wanted = [hit.id for hit in hits if hit.loaded is None]
+    if wanted:
+        rows = db.session.scalars(select(Article).where(
+            Article.id.in_(wanted), Article.status == ArticleStatus.published)).unique()
+        found = {article.id: article for article in rows}
+        for hit in hits:
+            hit.loaded = hit.loaded or found.get(hit.id)
+    return [hit for hit in hits if hit.loaded is not None]
+
+
 def _rank_key(hit: Hit) -> tuple[Any, ...]:
-    published = hit.article.published_at
-    stamp = published.timestamp() if published else float("-inf")
-    return (-hit.exact, -hit.in_title, -stamp, -hit.article.id)
+    stamp = hit.published_at.timestamp() if hit.published_at else float("-inf")
+    return (-hit.exact, -hit.in_title, -stamp, -hit.id)
 
 
-def _score(article: Article, query: Query) -> Hit | None:
-    tokens = set(article.search_text.split())
-    if not all(term in tokens for term in query.folded):
+@lru_cache(maxsize=50_000)
+def _fold_word(word: str) -> str:
+    """fold() of one word. Articles share most of their words (Vietnamese has a few thousand
+    syllables), so ranking titles and marking snippets mostly look them up."""
+    return fold(word)
+
+
+def _score(row: Any, query: Query) -> Hit | None:
+    # Both columns hold words one space apart, so " word " in " text " is a token test.
+    tokens = f" {row.search_text} "
+    if not all(f" {term} " in tokens for term in query.folded):
         return None  # both backends' matchers are only trusted to narrow the field
-    texts = texts_of(article)
-    exact_words = {w.lower() for t in texts for w in words(t)}
-    title_words = {fold(w) for w in words(article.title)}
-    return Hit(article=article,
-               snippet=snippet(texts[1:] or texts, query),
-               exact=sum(1 for w in set(query.exact) if w in exact_words),
+    exact = f" {row.search_exact} "
+    title_words = {_fold_word(w) for w in words(row.title)}
+    return Hit(id=row.id, published_at=row.published_at, query=query,
+               exact=sum(1 for w in set(query.exact) if f" {w} " in exact),
                in_title=sum(1 for term in query.folded if term in title_words))
 
 
@@ -282,7 +358,12 @@ def snippet(texts: list[str], query: Query, width: int = SNIPPET_CHARS) -> Marku
     """About `width` characters around the first match, matched words in <mark>."""
     body = unicodedata.normalize("NFC", " ".join(" ".join(texts).split()))
     terms = set(query.folded)
-    spans = [m.span() for m in _WORD.finditer(body) if fold(m.group()) in terms]
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(body):
+        if spans and m.start() >= spans[0][0] + width:
+            break  # past any window around the first match: the rest is never shown
+        if _fold_word(m.group()) in terms:
+            spans.append(m.span())
     first = spans[0] if spans else (0, 0)
     start = max(0, first[0] - width // 3)
     end = min(len(body), start + width)

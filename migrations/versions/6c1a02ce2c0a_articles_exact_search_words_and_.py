@@ -11,6 +11,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
+from app.services.search import make_search_exact
+
 
 # revision identifiers, used by Alembic.
 revision = '6c1a02ce2c0a'
@@ -23,7 +25,30 @@ def upgrade():
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.add_column(sa.Column('search_exact', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('cover_variants', sa.JSON(), server_default='{}', nullable=False))
+    _fill_search_exact(op.get_bind())
 
+
+def _fill_search_exact(bind):
+    """The exact words of the articles already there, as refresh_search_text makes them
+    (title, lede, body, caption, then the subtitles of the article's video)."""
+    articles = sa.table('articles', sa.column('id', sa.Integer), sa.column('title', sa.String),
+                        sa.column('lede', sa.Text), sa.column('body_html', sa.Text),
+                        sa.column('cover_caption', sa.String),
+                        sa.column('search_exact', sa.Text))
+    media = sa.table('media_assets', sa.column('article_id', sa.Integer),
+                     sa.column('kind', sa.String), sa.column('captions', sa.JSON))
+    subtitles = {}
+    # The kind is compared here, not in SQL: on PostgreSQL it is an enum type.
+    for row in bind.execute(sa.select(media.c.article_id, media.c.kind, media.c.captions)):
+        if row.kind == 'video':
+            subtitles[row.article_id] = tuple(t["text"] for t in (row.captions or [])
+                                              if t.get("text"))
+    rows = bind.execute(sa.select(articles.c.id, articles.c.title, articles.c.lede,
+                                  articles.c.body_html, articles.c.cover_caption)).all()
+    for row in rows:
+        bind.execute(articles.update().where(articles.c.id == row.id).values(
+            search_exact=make_search_exact(row.title, row.lede, row.body_html,
+                                           row.cover_caption, subtitles.get(row.id, ()))))
 
 
 def _search_triggers():

@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.services.publishing import get_or_create_category
-from app.services.search import fold, make_search_text, parse_query, search
+from app.services.search import exact_words, fold, make_search_text, parse_query, search
 
 RESULT_LINK = re.compile(r'<li class="search-result">\s*<h3 class="card__title">'
                          r'<a href="/bai-viet/([^"]+)"')
@@ -167,10 +167,13 @@ def test_edits_are_searchable_at_once(corpus):
 def test_results_are_paginated(client, make_article):
     """Twenty results a page; pages past the end show the last page."""
     for n in range(23):
-        make_article(f"Tin Sóc Trăng số {n}")
+        make_article(f"Tin Sóc Trăng số {n}", lede="Tin từ Sóc Trăng.")
     assert len(slugs_on_page(client, "/tim-kiem?q=soc+trang")) == 20
     assert len(slugs_on_page(client, "/tim-kiem?q=soc+trang&trang=2")) == 3
     assert len(slugs_on_page(client, "/tim-kiem?q=soc+trang&trang=50")) == 3
+    # Snippets are made for the page shown, whichever page it is.
+    page = client.get("/tim-kiem?q=soc+trang&trang=2").get_data(as_text=True)
+    assert page.count("<mark>Sóc</mark> <mark>Trăng</mark>") == 3
 
 
 def test_vietnamese_queries_give_the_same_order_on_every_backend(corpus):
@@ -197,6 +200,86 @@ def test_migration_fills_search_text_for_existing_articles(app, corpus):
     downgrade(revision="14504bcf8b63")
     upgrade()
     assert ids("hau giang") == expected
+
+
+def test_search_exact_keeps_each_written_word_once(make_article):
+    """search_exact: the article's words as written, lower case, once each, diacritics kept."""
+    article = make_article("Đường về Hậu Giang", lede="Con đường mới.",
+                           body_html="<p>ĐƯỜNG <b>Dương</b> dưỡng</p>",
+                           cover_caption="Ảnh: Đường")
+    assert article.search_exact == "đường về hậu giang con mới dương dưỡng ảnh"
+    assert exact_words(["Hậu  Giang", "hậu-giang 2026"]) == "hậu giang 2026"
+
+
+def test_migration_fills_exact_words_of_existing_articles(app, corpus):
+    """Upgrading from the revision before search_exact fills it for the articles already
+    there (subtitles included), so "đường" still ranks the articles that say it first."""
+    from flask_migrate import downgrade, upgrade
+
+    from app.models import Article, MediaAsset, MediaKind
+    from app.services.search import refresh_search_text
+
+    festival = corpus["festival"]
+    festival.media.append(MediaAsset(kind=MediaKind.video,
+                                     captions=[{"lang": "vi", "text": "Khán giả cổ vũ"}]))
+    refresh_search_text(festival)  # what the editor's subtitle upload does
+    db.session.commit()
+    order = [corpus[k].id for k in ("road", "festival", "binhduong", "pumps")]
+    expected = {i: db.session.get(Article, i).search_exact for i in order}
+    db.session.remove()
+    downgrade(revision="f3cf5bf3d7a5")
+    upgrade()
+    assert {i: db.session.get(Article, i).search_exact for i in order} == expected
+    assert "đường" in expected[order[0]].split() and "khán" in expected[order[1]].split()
+    assert ids("đường") == order
+
+
+def test_candidates_are_the_newest_matches(monkeypatch, make_article):
+    """Only the newest MAX_CANDIDATES matching articles are ranked, the same on every backend:
+    an older article that says the word exactly does not push in."""
+    from app.services import search as search_service
+
+    made = []
+    for day, title in enumerate(["Tin Cà Mau", "Tin Ca Mau", "Tin Cà Mâu", "Tin Ca Mâu"]):
+        article = make_article(title)
+        article.published_at = datetime(2026, 1, 1 + day, tzinfo=UTC)
+        made.append(article)
+    db.session.commit()
+    assert ids("cà mau") == [made[i].id for i in (0, 2, 1, 3)]
+    monkeypatch.setattr(search_service, "MAX_CANDIDATES", 3)
+    assert ids("cà mau") == [made[i].id for i in (2, 1, 3)]
+
+
+def test_popular_searches_are_served_from_the_page_cache(app, client, corpus, redis_conn,
+                                                         make_article, monkeypatch):
+    """A repeated search comes from Redis; an article published since shows at once;
+    only a bounded number of different searches are ever stored."""
+    from app.public import search as search_view
+    from app.services.page_cache import PREFIX
+
+    app.config["PAGE_CACHE_TTL"] = 300
+    try:
+        first = client.get("/tim-kiem?q=hau+giang")
+        assert first.headers["X-Page-Cache"] == "miss"
+        again = client.get("/tim-kiem?q=hau+giang")
+        assert again.headers["X-Page-Cache"] == "hit" and again.data == first.data
+        fresh = make_article("Hậu Giang khánh thành cầu mới")
+        page = client.get("/tim-kiem?q=hau+giang")
+        assert page.headers["X-Page-Cache"] == "miss"
+        assert slugs_on_page(client, "/tim-kiem?q=hau+giang")[0] == fresh.slug
+        assert "Tìm thấy 5 kết quả" in page.get_data(as_text=True)
+
+        redis_conn.flushdb()
+        monkeypatch.setattr(search_view, "HOT_SEARCHES", 2)
+        states = [client.get("/tim-kiem", query_string={"q": f"tu {n}"}).headers.get(
+            "X-Page-Cache") for n in range(5)]
+        assert states == ["miss", "miss", None, None, None]  # the rest are not stored
+        stored = [k for k in redis_conn.keys(f"{PREFIX}:*")
+                  if b":tag:" not in k and b":changed:" not in k and not k.endswith(b"generation")]
+        assert len(stored) == 2
+        assert client.get("/tim-kiem?q=tu+0").headers["X-Page-Cache"] == "hit"
+    finally:
+        app.config["PAGE_CACHE_TTL"] = 0
 
 
 @pytest.fixture

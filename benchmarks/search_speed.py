@@ -1,0 +1,175 @@
+"""How fast reader search answers on 10,000 articles, on PostgreSQL and on SQLite.
+
+    .venv/bin/python benchmarks/search_speed.py [--articles 10000] [--runs 30] [--db postgres]
+
+For each backend: a throwaway portal (benchmarks/stack.py: its own SeaweedFS on port 9033 or
+the next free range, Redis db 15, PostgreSQL database `bench_search` or an SQLite file, so it
+can run beside benchmarks/portal.py), seeded with benchmarks/seed_articles.py. Then, in
+process, six Vietnamese queries with and without diacritics are timed `--runs` times each:
+
+- page: GET /tim-kiem?q=… through the Flask test client with the page cache off (ranking,
+  the page's 20 articles and snippets, documents and schedules, the template);
+- search: app.services.search.search() alone (candidates from the database, ranking);
+- and once per backend, the same page served from the page cache (a popular query).
+
+Prints a table (median and p95 in milliseconds) and, for PostgreSQL, EXPLAIN ANALYZE of the
+candidate query. Each backend runs in a child process: the app's config is read from the
+environment once per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the project, when it is not installed in the interpreter
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+QUERIES = ["chuyển đổi số", "chuyen doi so", "nông thôn mới", "nong thon moi",
+           "sốt xuất huyết Vị Thủy", "sot xuat huyet vi thuy"]
+REDIS_URL = "redis://127.0.0.1:6379/15"
+PG_NAME = "bench_search"
+S3_PORT = 9033
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def fill_search_exact() -> int:
+    """seed_articles.py bulk-inserts `search_text` only: fill `search_exact` as the app does."""
+    from sqlalchemy import select, update
+
+    from app.extensions import db
+    from app.models import Article
+    from app.services.search import make_search_exact
+
+    rows = db.session.execute(select(Article.id, Article.title, Article.lede, Article.body_html,
+                                     Article.cover_caption).where(Article.search_exact == ""))
+    values = [{"id": r.id, "search_exact": make_search_exact(r.title, r.lede, r.body_html,
+                                                             r.cover_caption)} for r in rows]
+    if values:
+        db.session.execute(update(Article), values)  # executemany by primary key
+        db.session.commit()
+    return len(values)
+
+
+def timed(fn: Any, runs: int) -> list[float]:
+    fn()  # warm: compiled statements, the word cache, the database's buffers
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def explain(query: str) -> str:
+    from sqlalchemy import select, text
+
+    from app.extensions import db
+    from app.models import Article
+    from app.services import search
+
+    newest = search._newest_matches(search.parse_query(query), None, None, None).subquery()
+    stmt = (select(Article.id, Article.published_at, Article.title, Article.search_text,
+                   Article.search_exact).join(newest, Article.id == newest.c.id))
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = db.session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).scalars().all()
+    db.session.rollback()
+    return sql + "\n\n" + "\n".join(plan)
+
+
+def measure(kind: str, articles: int, runs: int) -> dict[str, Any]:
+    """In the child process: start the stack, seed, time, return the figures."""
+    import stack as stack_module
+
+    stack_module.S3_PORT = S3_PORT
+    with stack_module.Stack(articles=articles, db=kind, redis_url=REDIS_URL,
+                            pg_name=PG_NAME) as stack:
+        os.environ.update(stack.env)
+        from app import create_app
+        from app.services import search
+
+        app = create_app()
+        rows: list[dict[str, Any]] = []
+        out: dict[str, Any] = {"db": kind, "rows": rows}
+        with app.app_context():
+            out["filled"] = fill_search_exact()
+            client = app.test_client()
+            app.config["PAGE_CACHE_TTL"] = 0
+            for query in QUERIES:
+                hits = search.search(query).total
+                page = timed(lambda q=query: client.get("/tim-kiem", query_string={"q": q}),
+                             runs)
+                service = timed(lambda q=query: search.search(q), runs)
+                rows.append({"query": query, "hits": hits, "page": page, "search": service})
+            app.config["PAGE_CACHE_TTL"] = 300
+            stack.flush_redis()
+            cached = timed(lambda: client.get("/tim-kiem", query_string={"q": QUERIES[0]}),
+                           runs)
+            state = client.get("/tim-kiem", query_string={"q": QUERIES[0]}).headers.get(
+                "X-Page-Cache")
+            out["cached"] = {"query": QUERIES[0], "page": cached, "state": state}
+            if kind == "postgres":
+                out["explain"] = explain(QUERIES[0])
+        return out
+
+
+def report(results: list[dict[str, Any]], runs: int) -> None:
+    print(f"\nReader search, {runs} runs per figure, milliseconds (median / p95); "
+          f"page = GET /tim-kiem with the page cache off, search = the ranking service alone\n")
+    header = f"{'db':<9} {'query':<26} {'hits':>5} {'page med':>9} {'page p95':>9} " \
+             f"{'search med':>11} {'search p95':>11}"
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        for row in result["rows"]:
+            print(f"{result['db']:<9} {row['query']:<26} {row['hits']:>5} "
+                  f"{statistics.median(row['page']):>9.1f} {percentile(row['page'], .95):>9.1f} "
+                  f"{statistics.median(row['search']):>11.1f} "
+                  f"{percentile(row['search'], .95):>11.1f}")
+        cached = result["cached"]
+        print(f"{result['db']:<9} {cached['query'] + ' (page cache)':<26} {'':>5} "
+              f"{statistics.median(cached['page']):>9.1f} {percentile(cached['page'], .95):>9.1f}"
+              f"   X-Page-Cache: {cached['state']}")
+    for result in results:
+        if "explain" in result:
+            print(f"\nEXPLAIN ANALYZE of the candidate query on PostgreSQL "
+                  f"(“{QUERIES[0]}”, no ANALYZE run on the table, as on a fresh portal):\n")
+            print(result["explain"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--db", nargs="+", default=["postgres", "sqlite"],
+                        choices=["postgres", "sqlite"])
+    parser.add_argument("--child", choices=["postgres", "sqlite"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(measure(args.child, args.articles, args.runs), ensure_ascii=False))
+        return 0
+    results = []
+    for kind in args.db:
+        print(f"{kind}: seeding {args.articles} articles and timing…", file=sys.stderr)
+        done = subprocess.run([sys.executable, __file__, "--child", kind, "--articles",
+                               str(args.articles), "--runs", str(args.runs)],
+                              cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    report(results, args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
