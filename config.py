@@ -132,7 +132,9 @@ class Config:
     WEB_TIMEOUT = env_int("WEB_TIMEOUT", 30)  # a request still running then: worker restarted
     WEB_KEEPALIVE = env_int("WEB_KEEPALIVE", 5)  # seconds an idle connection is kept open
     WEB_GRACEFUL_TIMEOUT = env_int("WEB_GRACEFUL_TIMEOUT", 30)  # to finish requests on reload
-    WEB_MAX_REQUESTS = env_int("WEB_MAX_REQUESTS", 2000)  # then a worker is recycled (0: never)
+    # Recycle a worker after so many requests (0: never). Off by default: with gthread
+    # workers, recycling under load broke a few in-flight requests (measured with wrk).
+    WEB_MAX_REQUESTS = env_int("WEB_MAX_REQUESTS", 0)
 
 
 class DevConfig(Config):

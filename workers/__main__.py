@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 
-from redis import Redis
 from rq import Worker
 
 from app import create_app
+from app.services.infra import connect_redis
 
 from .queues import ALL_QUEUES, schedule_maintenance
 
@@ -21,7 +21,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app()
     with app.app_context():  # jobs (forked from here) reuse this app
-        connection = Redis.from_url(app.config["REDIS_URL"])
+        connection = connect_redis(app.config["REDIS_URL"])
         if not args.burst:
             schedule_maintenance(connection, app.config, delay=60)
         worker = Worker(args.queues, connection=connection)

@@ -132,7 +132,7 @@ def section(slug: str):
 def _count_cached_view(entry: dict[str, Any]) -> None:
     """A reader served from the page cache still counts as a view."""
     if entry.get("article_id"):
-        views_counter.record_view(entry["article_id"], request.headers.get("User-Agent"))
+        views_counter.record_view(int(entry["article_id"]), request.headers.get("User-Agent"))
 
 
 @bp.get("/bai-viet/<slug>")

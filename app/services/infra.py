@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from redis import Redis
+from redis.maint_notifications import MaintNotificationsConfig
 
 from media_pipeline.storage import ObjectStore
 
@@ -19,13 +20,19 @@ def object_store() -> ObjectStore:
     return store
 
 
+def connect_redis(url: str) -> Redis:
+    """A Redis client as the whole project makes them: RESP2 and no "maintenance
+    notifications" handshake, which in redis-py 8 fails under concurrent connects
+    ("I/O operation on closed file") and is only for managed Redis Enterprise anyway."""
+    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, protocol=2,
+                          maint_notifications_config=MaintNotificationsConfig(enabled=False))
+
+
 def redis_conn() -> Redis:
     app = current_app
     conn = app.extensions.get("redis")
     if conn is None:
-        conn = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2,
-                              socket_timeout=5)
-        app.extensions["redis"] = conn
+        conn = app.extensions["redis"] = connect_redis(app.config["REDIS_URL"])
     return conn
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -55,19 +54,37 @@ def cache_tags(*tags: str) -> None:
     g.setdefault("page_cache_tags", set()).update(tags)
 
 
-def _generation(conn: Any) -> str:
-    return (conn.get(GENERATION) or b"0").decode()
+FIELDS = ("type", "etag", "article_id", "body")
+# One round trip for a lookup: the generation, then the entry's fields under it.
+_LOOKUP = """
+local generation = redis.call('GET', KEYS[1]) or '0'
+local found = redis.call('HMGET', ARGV[1] .. ':' .. generation .. ':' .. ARGV[2],
+                         'type', 'etag', 'article_id', 'body')
+table.insert(found, 1, generation)
+return found
+"""
 
 
-def page_key(generation: str, locale: str, path: str, variant: dict[str, str]) -> str:
+def page_digest(locale: str, path: str, variant: dict[str, str]) -> str:
     raw = f"{locale}|{path}|{urlencode(sorted(variant.items()))}"
-    return f"{PREFIX}:{generation}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def _key(generation: str, variant: dict[str, str]) -> str:
+def lookup(conn: Any, digest: str) -> tuple[str, dict[str, bytes] | None]:
+    """(the cache key to fill, the stored entry or None)."""
+    script = conn.__dict__.get("_page_lookup")
+    if script is None:  # registered once per connection (EVALSHA, EVAL if Redis forgot it)
+        script = conn.__dict__["_page_lookup"] = conn.register_script(_LOOKUP)
+    generation, *values = script(keys=[GENERATION], args=[PREFIX, digest])
+    key = f"{PREFIX}:{generation.decode()}:{digest}"
+    entry = dict(zip(FIELDS, values, strict=True))
+    return key, (entry if entry["body"] is not None and entry["etag"] is not None else None)
+
+
+def _digest(variant: dict[str, str]) -> str:
     from .. import select_locale  # the request's language, from its cookie
 
-    return page_key(generation, select_locale(), request.path, variant)
+    return page_digest(select_locale(), request.path, variant)
 
 
 def _cacheable_request() -> bool:
@@ -75,13 +92,14 @@ def _cacheable_request() -> bool:
             and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies)
 
 
-def _response(entry: dict[str, Any], body: bytes) -> Response:
-    response = Response(body, status=200, content_type=entry["type"])
-    if entry.get("gzip") and "gzip" in request.headers.get("Accept-Encoding", ""):
+def _response(entry: dict[str, bytes]) -> Response:
+    body = entry["body"]
+    response = Response(body, status=200, content_type=entry["type"].decode())
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
         response.headers["Content-Encoding"] = "gzip"
     else:
-        response.set_data(gzip.decompress(body) if entry.get("gzip") else body)
-    response.set_etag(entry["etag"])
+        response.set_data(gzip.decompress(body))
+    response.set_etag(entry["etag"].decode())
     response.headers["X-Page-Cache"] = "hit"
     return response
 
@@ -102,16 +120,14 @@ def cached_page(*tags: str, variant: Variant = page_number_only,
                 return view(*args, **kwargs)
             try:
                 conn = redis_conn()
-                key = _key(_generation(conn), canonical)
-                stored = conn.hmget(key, "meta", "body")
+                key, entry = lookup(conn, _digest(canonical))
             except RedisError as exc:
                 log.warning("page cache unavailable: %s", exc)
                 return view(*args, **kwargs)
-            if stored[0] is not None and stored[1] is not None:
-                entry = json.loads(stored[0])
+            if entry is not None:
                 if on_hit is not None:
                     on_hit(entry)
-                return _response(entry, stored[1])
+                return _response(entry)
             started = time.time()
             response = current_app.make_response(view(*args, **kwargs))
             _store(conn, key, response, {*tags, *g.get("page_cache_tags", ())}, started)
@@ -136,12 +152,12 @@ def _store(conn: Any, key: str, response: Response, tags: set[str], started: flo
     body = response.get_data()
     etag = hashlib.sha256(body).hexdigest()[:20]
     response.set_etag(etag)
-    meta = {"type": response.content_type, "etag": etag, "gzip": True,
-            **g.get("page_cache_meta", {})}
+    fields = {"type": response.content_type, "etag": etag, "body": gzip.compress(body, 6),
+              **{k: str(v) for k, v in g.get("page_cache_meta", {}).items()}}
     ttl = current_app.config["PAGE_CACHE_TTL"]
     try:
         pipe = conn.pipeline(transaction=False)
-        pipe.hset(key, mapping={"meta": json.dumps(meta), "body": gzip.compress(body, 6)})
+        pipe.hset(key, mapping=fields)
         pipe.expire(key, ttl)
         for tag in tags:
             pipe.sadd(f"{PREFIX}:tag:{tag}", key)
@@ -195,11 +211,9 @@ class ServeCachedPages:
     def _redis(self) -> Any:
         conn = self.app.extensions.get("redis")
         if conn is None:
-            from redis import Redis
+            from .infra import connect_redis
 
-            conn = Redis.from_url(self.app.config["REDIS_URL"], socket_connect_timeout=2,
-                                  socket_timeout=5)
-            self.app.extensions["redis"] = conn
+            conn = self.app.extensions["redis"] = connect_redis(self.app.config["REDIS_URL"])
         return conn
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -220,22 +234,21 @@ class ServeCachedPages:
         path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace") or "/"
         try:
             conn = self._redis()
-            key = page_key(_generation(conn), locale, path, {})
-            meta_raw, body = conn.hmget(key, "meta", "body")
+            _, entry = lookup(conn, page_digest(locale, path, {}))
         except RedisError:
             return self.wsgi_app(environ, start_response)
-        if meta_raw is None or body is None:
+        if entry is None:
             return self.wsgi_app(environ, start_response)
-        entry = json.loads(meta_raw)
-        if entry.get("article_id") and environ["REQUEST_METHOD"] == "GET":
+        if entry["article_id"] and environ["REQUEST_METHOD"] == "GET":
             from .views_counter import record_view_with
 
-            record_view_with(conn, entry["article_id"], environ.get("HTTP_USER_AGENT"))
+            record_view_with(conn, int(entry["article_id"]), environ.get("HTTP_USER_AGENT"))
+        body, content_type = entry["body"], entry["type"].decode()
         gzipped = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
-        etag = f'"{entry["etag"]}:gzip"' if gzipped else f'"{entry["etag"]}"'
-        headers = [("Content-Type", entry["type"]), ("ETag", etag), ("X-Page-Cache", "hit"),
+        etag = f'"{entry["etag"].decode()}{":gzip" if gzipped else ""}"'
+        headers = [("Content-Type", content_type), ("ETag", etag), ("X-Page-Cache", "hit"),
                    ("Vary", "Cookie, Accept-Encoding")]
-        if entry["type"].startswith("text/html"):
+        if content_type.startswith("text/html"):
             headers.append(("Cache-Control", f"public, max-age={cfg['PAGE_MAX_AGE']}, "
                                              "stale-while-revalidate=60"))
         if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
