@@ -60,6 +60,10 @@ _LOOKUP = """
 local generation = redis.call('GET', KEYS[1]) or '0'
 local found = redis.call('HMGET', ARGV[1] .. ':' .. generation .. ':' .. ARGV[2],
                          'type', 'etag', 'article_id', 'body')
+-- A reader's view of a cached article is counted here too (no second round trip).
+if ARGV[3] == '1' and found[3] then
+  redis.call('HINCRBY', KEYS[2], found[3], 1)
+end
 table.insert(found, 1, generation)
 return found
 """
@@ -70,12 +74,17 @@ def page_digest(locale: str, path: str, variant: dict[str, str]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def lookup(conn: Any, digest: str) -> tuple[str, dict[str, bytes] | None]:
-    """(the cache key to fill, the stored entry or None)."""
+def lookup(conn: Any, digest: str, count_view: bool = False
+           ) -> tuple[str, dict[str, bytes] | None]:
+    """(the cache key to fill, the stored entry or None); with `count_view`, a hit on an
+    article's page also counts a view (app.services.views_counter)."""
+    from .views_counter import PENDING
+
     script = conn.__dict__.get("_page_lookup")
     if script is None:  # registered once per connection (EVALSHA, EVAL if Redis forgot it)
         script = conn.__dict__["_page_lookup"] = conn.register_script(_LOOKUP)
-    generation, *values = script(keys=[GENERATION], args=[PREFIX, digest])
+    generation, *values = script(keys=[GENERATION, PENDING],
+                                 args=[PREFIX, digest, "1" if count_view else "0"])
     key = f"{PREFIX}:{generation.decode()}:{digest}"
     entry = dict(zip(FIELDS, values, strict=True))
     return key, (entry if entry["body"] is not None and entry["etag"] is not None else None)
@@ -232,17 +241,17 @@ class ServeCachedPages:
         if locale not in cfg["LANGUAGES"]:
             locale = cfg["BABEL_DEFAULT_LOCALE"]
         path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace") or "/"
+        from .views_counter import is_bot
+
+        counts = environ["REQUEST_METHOD"] == "GET" and not is_bot(
+            environ.get("HTTP_USER_AGENT"))
         try:
             conn = self._redis()
-            _, entry = lookup(conn, page_digest(locale, path, {}))
+            _, entry = lookup(conn, page_digest(locale, path, {}), count_view=counts)
         except RedisError:
             return self.wsgi_app(environ, start_response)
         if entry is None:
             return self.wsgi_app(environ, start_response)
-        if entry["article_id"] and environ["REQUEST_METHOD"] == "GET":
-            from .views_counter import record_view_with
-
-            record_view_with(conn, int(entry["article_id"]), environ.get("HTTP_USER_AGENT"))
         body, content_type = entry["body"], entry["type"].decode()
         gzipped = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
         etag = f'"{entry["etag"].decode()}{":gzip" if gzipped else ""}"'
