@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stack import Stack, log  # noqa: E402
+from stack import VENV_BIN, Stack, log  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
@@ -155,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         measure(args.url, first_article_url(args.url))
         return 0
     with Stack(articles=0, db=args.db) as stack:
+        # The worker's image queue makes the responsive covers readers' phones get.
+        stack._run([str(VENV_BIN / "python"), "-m", "workers", "--burst", "--queues", "images"])
         stack.start_web("portal", "app:create_app()")
         measure(stack.url("portal", "/"), stack.url("portal", f"/bai-viet/{stack.seed['article']}"))
     return 0

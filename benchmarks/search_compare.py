@@ -21,18 +21,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import Stack, log  # noqa: E402
 
 QUERIES = ["hòa an", "hoa an", "đường", "duong", "nông dân", "nong dan",
-           "chuyển đổi số", "chuyen doi so", "05-NQ/TU", "lich cong tac"]
+           "chuyển đổi số", "chuyen doi so", "kế hoạch", "05-NQ/TU", "giao ban"]
+# The result tabs compared, and how many results of each.
+TABS = {"": 5, "van-ban": 3, "lich-cong-tac": 3}
+TAG = {"": "", "van-ban": "[văn bản] ", "lich-cong-tac": "[lịch] "}
 RESULT = re.compile(r'<li class="search-result[^"]*">\s*<h3 class="card__title">'
                     r'<a href="([^"]+)">(.*?)</a>', re.S)
 COUNT = re.compile(r"Tìm thấy ([\d.,]+) kết quả")
 
 
 def top_results(base: str, query: str, top: int) -> tuple[str, list[str]]:
-    page = requests.get(f"{base}/tim-kiem", params={"q": query}, timeout=120).text
-    count = COUNT.search(page)
-    found = [html.unescape(re.sub(r"<[^>]+>", "", title)).strip()
-             for _, title in RESULT.findall(page)][:top]
-    return (count.group(1) if count else "0"), found
+    """The total count (all types), the top articles, then the top documents and schedule
+    entries from their own tabs."""
+    total, found = "0", []
+    for tab, n in TABS.items():
+        page = requests.get(f"{base}/tim-kiem", params={"q": query, "loai": tab},
+                            timeout=120).text
+        if tab == "":
+            count = COUNT.search(page)
+            total = count.group(1) if count else "0"
+            n = top
+        titles = [html.unescape(re.sub(r"<[^>]+>", "", title)).strip()
+                  for _, title in RESULT.findall(page)]
+        if tab == "":  # the articles come first on the "all" tab
+            titles = [t for t, (href, _) in zip(titles, RESULT.findall(page), strict=True)
+                      if href.startswith("/bai-viet/")]
+        found += [TAG[tab] + " ".join(t.split()) for t in titles[:n]]
+    return total, found
 
 
 def run(db: str, articles: int, top: int) -> dict[str, tuple[str, list[str]]]:
@@ -42,7 +57,7 @@ def run(db: str, articles: int, top: int) -> dict[str, tuple[str, list[str]]]:
         return {q: top_results(base, q, top) for q in QUERIES}
 
 
-def short(title: str, width: int = 48) -> str:
+def short(title: str, width: int = 56) -> str:
     return title if len(title) <= width else title[:width - 1] + "…"
 
 
@@ -53,7 +68,9 @@ def main() -> int:
     args = parser.parse_args()
     results = {db: run(db, args.articles, args.top) for db in ("sqlite", "postgres")}
     log("done")
-    print(f"\n{args.articles} generated articles + the demo content, top {args.top} results\n")
+    print(f"\n{args.articles} generated articles + the demo content (articles, 8 documents, "
+          f"12 schedule entries): hits of all types, top {args.top} articles, top 3 documents "
+          "and top 3 schedule entries\n")
     print("| query | hits SQLite | hits PostgreSQL | # | SQLite | PostgreSQL |")
     print("|---|---:|---:|---:|---|---|")
     same_everywhere = True

@@ -174,11 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from app.demo import seed as demo_seed
+    from app.services.documents import seed_demo_documents
+    from app.services.schedules import seed_demo_schedules
 
     app = create_app()
     with app.app_context():
         t0 = time.perf_counter()
         demo = demo_seed(with_video=False)
+        seed_demo_documents()  # as `flask demo seed` does
+        seed_demo_schedules()
         t_demo = time.perf_counter() - t0
         added = seed_articles(args.articles)
         t_articles = time.perf_counter() - t0 - t_demo

@@ -119,6 +119,9 @@ def test_a_reader_reads_listens_watches_searches_and_comments(
     expect(shown).to_be_visible()
     assert page.locator("#binh-luan b", has_text="mong").count() == 0
     shoot(page, f"{device}-8-comment-shown")
+    # Nothing wider than the phone: the players wrap instead of pushing the page sideways.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width
     assert not errors, errors
     # The article with both players and a comment: no serious or critical axe violation.
     violations = run_axe(page)
