@@ -45,24 +45,6 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def fill_search_exact() -> int:
-    """seed_articles.py bulk-inserts `search_text` only: fill `search_exact` as the app does."""
-    from sqlalchemy import select, update
-
-    from app.extensions import db
-    from app.models import Article
-    from app.services.search import make_search_exact
-
-    rows = db.session.execute(select(Article.id, Article.title, Article.lede, Article.body_html,
-                                     Article.cover_caption).where(Article.search_exact == ""))
-    values = [{"id": r.id, "search_exact": make_search_exact(r.title, r.lede, r.body_html,
-                                                             r.cover_caption)} for r in rows]
-    if values:
-        db.session.execute(update(Article), values)  # executemany by primary key
-        db.session.commit()
-    return len(values)
-
-
 def timed(fn: Any, runs: int) -> list[float]:
     fn()  # warm: compiled statements, the word cache, the database's buffers
     samples = []
@@ -104,7 +86,6 @@ def measure(kind: str, articles: int, runs: int) -> dict[str, Any]:
         rows: list[dict[str, Any]] = []
         out: dict[str, Any] = {"db": kind, "rows": rows}
         with app.app_context():
-            out["filled"] = fill_search_exact()
             client = app.test_client()
             app.config["PAGE_CACHE_TTL"] = 0
             for query in QUERIES:

@@ -51,12 +51,27 @@ def open_image(data: bytes) -> Image.Image:
                 outputMode="RGBA" if image.mode == "RGBA" else "RGB") or image
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # a broken profile: the pixels as they are beat no picture
+    return flatten(image)
+
+
+def flatten(image: Image.Image) -> Image.Image:
+    """Plain RGB; transparent parts on the page's white (JPEG has no transparency)."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))  # JPEG has no transparency
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
-        image = flat
+        return flat
     return image.convert("RGB")
+
+
+def web_jpeg(image: Image.Image, max_width: int, quality: int) -> tuple[bytes, int, int]:
+    """A progressive JPEG at most `max_width` wide (never enlarged): (bytes, width, height)."""
+    image = flatten(image)
+    if image.width > max_width:
+        image.thumbnail((max_width, max_width * 10))
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
+    return buf.getvalue(), image.width, image.height
 
 
 def target_widths(source_width: int, widths: tuple[int, ...] = WIDTHS) -> list[int]:

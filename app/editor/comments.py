@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..extensions import db
-from ..models import Comment, CommentStatus, Role
+from ..models import Comment, CommentStatus
+from ..public.views import _page_arg
 from ..services import comments
 from . import bp
+from .views import editor_required
 
 PER_PAGE = 50
 # Tabs of the queue: the query value readers of the URL see → the status it lists.
@@ -20,23 +21,6 @@ TABS = {"cho-duyet": CommentStatus.pending, "da-duyet": CommentStatus.approved,
         "tu-choi": CommentStatus.rejected}
 TAB_OF = {status: tab for tab, status in TABS.items()}
 
-
-def editor_required(view):
-    """Editors and admins; contributors write articles but do not moderate readers."""
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if current_user.role not in (Role.editor, Role.admin):
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("trang", 1)), 10_000))
-    except ValueError:
-        return 1
 
 
 @bp.get("/binh-luan")
@@ -64,24 +48,24 @@ def _comment_or_404(comment_id: int) -> Comment:
     return db.session.get(Comment, comment_id) or abort(404)
 
 
+def _moderate(comment_id: int, status: CommentStatus, message: str):
+    comment = _comment_or_404(comment_id)
+    before = comment.status
+    comments.moderate(comment, status, current_user)
+    flash(message % {"name": comment.name}, "success")
+    return _back(before)
+
+
 @bp.post("/binh-luan/<int:comment_id>/duyet")
 @editor_required
 def approve_comment(comment_id: int):
-    comment = _comment_or_404(comment_id)
-    before = comment.status
-    comments.moderate(comment, CommentStatus.approved, current_user)
-    flash(_("Đã duyệt ý kiến của %(name)s.", name=comment.name), "success")
-    return _back(before)
+    return _moderate(comment_id, CommentStatus.approved, _("Đã duyệt ý kiến của %(name)s."))
 
 
 @bp.post("/binh-luan/<int:comment_id>/tu-choi")
 @editor_required
 def reject_comment(comment_id: int):
-    comment = _comment_or_404(comment_id)
-    before = comment.status
-    comments.moderate(comment, CommentStatus.rejected, current_user)
-    flash(_("Đã từ chối ý kiến của %(name)s.", name=comment.name), "success")
-    return _back(before)
+    return _moderate(comment_id, CommentStatus.rejected, _("Đã từ chối ý kiến của %(name)s."))
 
 
 @bp.post("/binh-luan/<int:comment_id>/xoa")

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..models import Document, Role
+from ..models import Document
 from ..public.views import _page_arg
 from ..services import documents as service
 from ..services.infra import media_url
 from . import bp
+from .views import editor_required
 
 PER_PAGE = 50
 
-
-def editor_required(view):
-    """Editors and admins; contributors write articles but do not publish documents."""
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if current_user.role not in (Role.editor, Role.admin):
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
 
 
 def _upload() -> service.Upload | None:

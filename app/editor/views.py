@@ -54,6 +54,17 @@ def admin_required(view):
     return wrapper
 
 
+def editor_required(view):
+    """Editors and admins: the editorial board's own work (moderation, documents, schedules)."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role not in (Role.editor, Role.admin):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
 def can_edit(article: Article) -> bool:
     if current_user.role in (Role.editor, Role.admin):
         return True

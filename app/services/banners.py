@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import or_, select
 
+from media_pipeline.images import web_jpeg
+
 from ..extensions import db
 from ..models import Banner
 from .infra import media_url, object_store
@@ -100,21 +102,9 @@ def read_image(fileobj: IO[bytes]) -> Image.Image:
 
 def store_image(image: Image.Image) -> str:
     """A web JPEG at most BANNER_MAX_WIDTH wide, under a content-addressed key."""
-    if image.mode in ("RGBA", "LA", "P"):
-        image = image.convert("RGBA")
-        flat = Image.new("RGB", image.size, (255, 255, 255))  # transparency on the page's white
-        flat.paste(image, mask=image.getchannel("A"))
-        image = flat
-    else:
-        image = image.convert("RGB")
-    if image.width > BANNER_MAX_WIDTH:
-        image.thumbnail((BANNER_MAX_WIDTH, BANNER_MAX_WIDTH * 10))
-    buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=85, optimize=True, progressive=True)
-    digest = hashlib.sha256(buf.getvalue()).hexdigest()[:16]
-    buf.seek(0)
-    key = f"images/banners/{digest}-{image.width}x{image.height}.jpg"
-    object_store().upload_fileobj(buf, key, "image/jpeg")
+    data, width, height = web_jpeg(image, BANNER_MAX_WIDTH, quality=85)
+    key = f"images/banners/{hashlib.sha256(data).hexdigest()[:16]}-{width}x{height}.jpg"
+    object_store().upload_fileobj(io.BytesIO(data), key, "image/jpeg")
     return key
 
 

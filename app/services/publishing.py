@@ -13,6 +13,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from slugify import slugify
 from sqlalchemy import select
 
+from media_pipeline.images import web_jpeg
 from media_pipeline.text import has_words, html_to_paragraphs, spoken_text
 
 from ..extensions import db
@@ -146,15 +147,10 @@ def store_cover(article: Article, image: Image.Image) -> None:
 
     Its responsive variants are made by a worker afterwards; the old cover's are retired.
     """
-    image = ImageOps.exif_transpose(image).convert("RGB")  # phone photos: upright, then EXIF goes
-    if image.width > COVER_MAX_WIDTH:
-        image.thumbnail((COVER_MAX_WIDTH, COVER_MAX_WIDTH * 4))
-    buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=82, optimize=True, progressive=True)
-    digest = hashlib.sha256(buf.getvalue()).hexdigest()[:16]
-    buf.seek(0)
-    key = f"images/{article.id}/{digest}.jpg"
-    object_store().upload_fileobj(buf, key, "image/jpeg")
+    # Phone photos: upright first (the JPEG written carries no EXIF).
+    data, _, _ = web_jpeg(ImageOps.exif_transpose(image), COVER_MAX_WIDTH, quality=82)
+    key = f"images/{article.id}/{hashlib.sha256(data).hexdigest()[:16]}.jpg"
+    object_store().upload_fileobj(io.BytesIO(data), key, "image/jpeg")
     replaced: list[str] = []
     if article.cover_key != key:
         # The old variants show another picture: pages fall back to the plain cover until

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 
-from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import update
 
@@ -29,15 +28,11 @@ def is_bot(user_agent: str | None) -> bool:
 
 
 def record_view(article_id: int, user_agent: str | None) -> None:
-    record_view_with(None, article_id, user_agent)
-
-
-def record_view_with(conn: Redis | None, article_id: int, user_agent: str | None) -> None:
-    """Count a visit (on `conn`, or the app's Redis) unless a bot made it."""
+    """Count a visit unless a bot made it (cached pages count inside page_cache.lookup)."""
     if is_bot(user_agent):
         return
     try:
-        (conn or redis_conn()).hincrby(PENDING, str(article_id), 1)
+        redis_conn().hincrby(PENDING, str(article_id), 1)
     except RedisError as exc:
         log.warning("view not counted, Redis unavailable: %s", exc)
 
