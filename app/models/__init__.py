@@ -3,10 +3,12 @@
 from .content import Article, ArticleStatus, Category, ListenSource, Unit
 from .lexicon import LexiconEntry
 from .media import MediaAsset, MediaKind, MediaStatus
+from .newsroom import ApiToken, ArticleImage, ArticleRevision, AuditEntry, Autosave
 from .page import InfoPage
 from .portal import Banner, Comment, CommentStatus, Document, ScheduleEntry
 from .user import Role, User
 
-__all__ = ["Article", "ArticleStatus", "Banner", "Category", "Comment", "CommentStatus",
+__all__ = ["ApiToken", "Article", "ArticleImage", "ArticleRevision", "ArticleStatus",
+           "AuditEntry", "Autosave", "Banner", "Category", "Comment", "CommentStatus",
            "Document", "InfoPage", "ScheduleEntry", "LexiconEntry", "ListenSource",
            "MediaAsset", "MediaKind", "MediaStatus", "Role", "Unit", "User"]

@@ -24,6 +24,7 @@ from .base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from .media import MediaAsset
+    from .newsroom import ArticleRevision
     from .user import User
 
 
@@ -48,10 +49,13 @@ class Unit(db.Model):  # type: ignore[name-defined]
 
 
 class ArticleStatus(enum.Enum):
+    """The editorial workflow: a unit's draft is submitted for review, then published (now, or
+    scheduled for later) or returned to the unit with the editor's comment (review_note)."""
     draft = "draft"
     submitted = "submitted"
     published = "published"
     returned = "returned"
+    scheduled = "scheduled"  # approved, goes live at scheduled_at (RQ's scheduler)
 
 
 class ListenSource(enum.Enum):
@@ -98,6 +102,14 @@ class Article(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     view_count: Mapped[int] = mapped_column(Integer, default=0)
+    # When a scheduled article goes live (status scheduled); None otherwise.
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The editor's comment when returning the article to its unit (shown to the contributor).
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Bumped by every saved edit: a form carries the version it was opened at, and saving over
+    # a newer one is a conflict, not a silent overwrite.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     listen_source: Mapped[ListenSource] = mapped_column(
         Enum(ListenSource, name="listen_source"), default=ListenSource.narration,
         server_default=ListenSource.narration.value)
@@ -111,6 +123,10 @@ class Article(db.Model):  # type: ignore[name-defined]
     created_by: Mapped[User | None] = relationship()
     media: Mapped[list[MediaAsset]] = relationship(
         back_populates="article", cascade="all, delete-orphan", lazy="selectin")
+
+    revisions: Mapped[list[ArticleRevision]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", lazy="noload",
+        order_by="ArticleRevision.number")
 
     @property
     def is_published(self) -> bool:

@@ -1,0 +1,30 @@
+"""The audit log: who did what, when. Callers add an entry inside the transaction that makes
+the change, so the log and the change are committed (or rolled back) together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import AuditEntry, User
+
+
+def record(action: str, target: Any = None, summary: str = "", *, user: User | None = None,
+           username: str = "", **details: Any) -> AuditEntry:
+    """Add an entry for `action` ("article.publish", "user.role", …) on `target` (a model
+    row, or None) by `user` (default: the logged-in user; `username` names other actors,
+    e.g. "api:<token prefix>"). Not committed here."""
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user._get_current_object()  # type: ignore[attr-defined]
+    entry = AuditEntry(
+        user_id=user.id if user is not None else None,
+        username=user.username if user is not None else username,
+        action=action, summary=summary, details=details,
+        target_type=getattr(target, "__tablename__", "") if target is not None else "",
+        target_id=getattr(target, "id", None) if target is not None else None,
+        ip=(request.remote_addr or "") if has_request_context() else "")
+    db.session.add(entry)
+    return entry
