@@ -104,6 +104,11 @@ class Config:
     # Whole public pages cached in Redis for anonymous readers (0 turns it off); entries are
     # dropped on every change that shows on them, this is only the upper bound.
     PAGE_CACHE_TTL = env_int("PAGE_CACHE_TTL", 300)
+    # Each web process also keeps the pages it served in memory for this many seconds (0: off),
+    # so a burst of readers costs Redis one lookup per page per second per process. Another
+    # process's change shows here at most this late (the changing process drops its own copy).
+    PAGE_LOCAL_TTL = env_float("PAGE_LOCAL_TTL", 1.0)
+    PAGE_LOCAL_ENTRIES = env_int("PAGE_LOCAL_ENTRIES", 256)  # pages per process, newest kept
     # What browsers and proxies may keep a public page for without asking again.
     PAGE_MAX_AGE = env_int("PAGE_MAX_AGE", 60)
     COMPRESS_ALGORITHM = ["br", "gzip"]
@@ -151,6 +156,7 @@ class TestConfig(Config):
     TTS_ENGINES = env_list("TEST_TTS_ENGINES", "espeak")
     BRIEFING_ENABLED = False  # slow; the tests that are about briefings turn it on
     PAGE_CACHE_TTL = 0  # the page cache's own tests turn it on
+    PAGE_LOCAL_TTL = 0.0
 
 
 class ProdConfig(Config):

@@ -32,3 +32,14 @@ preload_app = True
 # The workers' heartbeat files on tmpfs: a slow disk can't make the master kill them.
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
 errorlog = "-"
+
+
+def worker_exit(server, worker):
+    """Send the article views this worker counted in memory (app.services.page_cache) before
+    it goes: a restart loses none of them."""
+    app = getattr(worker, "wsgi", None)
+    local = getattr(app, "extensions", {}).get("page_cache_local")
+    if local is not None:
+        from app.services.infra import connect_redis
+
+        local.send_views(connect_redis(app.config["REDIS_URL"]), force=True)

@@ -8,6 +8,11 @@ them. Who calls it: the SQLAlchemy session hook in `app.services.cache_hooks`, a
 that changed what the pages show, so publishing, editing, approving a comment or a media job
 finishing all refresh exactly the pages concerned — from the web process or a worker.
 
+In front of Redis, each web process keeps the pages it has just served for PAGE_LOCAL_TTL
+seconds (`LocalPages`, used by the WSGI middleware): under a burst, Redis sees one lookup per
+page per second per process instead of one per request. The process that commits a change drops
+its own copies at once; the others catch up within that second.
+
 Never cached: requests carrying a session cookie (staff, or a reader holding a flash
 message), responses that set a cookie, anything but 200. If Redis is away, pages are simply
 rendered every time.
@@ -18,7 +23,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import threading
 import time
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -186,6 +193,9 @@ def invalidate(tags: Iterable[str]) -> None:
     tags = set(tags)
     if not tags:
         return
+    local = current_app.extensions.get("page_cache_local")
+    if local is not None:  # this process's copies, whichever pages they are
+        local.clear()
     try:
         conn = redis_conn()
         if ALL in tags:
@@ -209,6 +219,59 @@ def invalidate(tags: Iterable[str]) -> None:
         log.warning("page cache not invalidated (%s): %s", ", ".join(sorted(tags)), exc)
 
 
+def _clock() -> float:
+    return time.monotonic()
+
+
+class LocalPages:
+    """The pages this process served in the last `ttl` seconds, at most `max_entries` of them,
+    and the article views counted meanwhile (sent to Redis at most once a second)."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[str, tuple[float, dict[str, bytes]]] = OrderedDict()
+        self._views: Counter[str] = Counter()
+        self._views_sent = _clock()
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> dict[str, bytes] | None:
+        found = self._pages.get(digest)
+        if found is None or found[0] < _clock():
+            return None
+        return found[1]
+
+    def put(self, digest: str, entry: dict[str, bytes], ttl: float, max_entries: int) -> None:
+        with self._lock:
+            self._pages[digest] = (_clock() + ttl, entry)
+            self._pages.move_to_end(digest)
+            while len(self._pages) > max_entries:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+    def count_view(self, article_id: str) -> None:
+        with self._lock:
+            self._views[article_id] += 1
+
+    def send_views(self, conn: Any, force: bool = False) -> None:
+        """Add the views counted here to Redis's pending counts, once a second at most."""
+        if not self._views or (not force and _clock() - self._views_sent < 1.0):
+            return
+        from .views_counter import PENDING
+
+        with self._lock:
+            views, self._views = self._views, Counter()
+            self._views_sent = _clock()
+        try:
+            pipe = conn.pipeline(transaction=False)
+            for article_id, n in views.items():
+                pipe.hincrby(PENDING, article_id, n)
+            pipe.execute()
+        except RedisError as exc:  # a statistic is not worth failing a page for
+            log.warning("%d views not counted, Redis unavailable: %s", sum(views.values()), exc)
+
+
 class ServeCachedPages:
     """WSGI middleware: a plain anonymous GET (no query string, no session cookie) whose page
     is in the cache is answered here, before Flask routes anything — the hot path of a burst
@@ -216,6 +279,7 @@ class ServeCachedPages:
 
     def __init__(self, wsgi_app: Any, app: Any) -> None:
         self.wsgi_app, self.app = wsgi_app, app
+        self.local = app.extensions["page_cache_local"] = LocalPages()
 
     def _redis(self) -> Any:
         conn = self.app.extensions.get("redis")
@@ -245,9 +309,18 @@ class ServeCachedPages:
 
         counts = environ["REQUEST_METHOD"] == "GET" and not is_bot(
             environ.get("HTTP_USER_AGENT"))
+        digest = page_digest(locale, path, {})
+        local_ttl = cfg["PAGE_LOCAL_TTL"]
+        entry = self.local.get(digest) if local_ttl > 0 else None
         try:
             conn = self._redis()
-            _, entry = lookup(conn, page_digest(locale, path, {}), count_view=counts)
+            if entry is None:
+                _, entry = lookup(conn, digest, count_view=counts)
+                if entry is not None and local_ttl > 0:
+                    self.local.put(digest, entry, local_ttl, cfg["PAGE_LOCAL_ENTRIES"])
+            elif counts and entry["article_id"] is not None:
+                self.local.count_view(entry["article_id"].decode())
+            self.local.send_views(conn)
         except RedisError:
             return self.wsgi_app(environ, start_response)
         if entry is None:

@@ -202,3 +202,84 @@ def test_cached_articles_still_count_their_readers_but_not_bots(client, make_art
     assert pending_views(article.id) == 3
     head = client.head(f"/bai-viet/{article.slug}", headers=browser)
     assert head.status_code == 200 and cache_state(head) == "hit" and not head.data
+
+
+@pytest.fixture
+def local_copies(app, monkeypatch):
+    """Each process's in-memory copies on (PAGE_LOCAL_TTL), with a clock the test moves and a
+    count of the lookups that went to Redis."""
+    from app.services import page_cache
+
+    app.config["PAGE_LOCAL_TTL"] = 30.0
+    app.extensions["page_cache_local"].clear()
+    clock = {"now": page_cache._clock()}
+    monkeypatch.setattr(page_cache, "_clock", lambda: clock["now"])
+    redis_lookups = []
+    real_lookup = page_cache.lookup
+
+    def counted(*args, **kwargs):
+        redis_lookups.append(args[1])
+        return real_lookup(*args, **kwargs)
+
+    monkeypatch.setattr(page_cache, "lookup", counted)
+    yield clock, redis_lookups
+    app.config["PAGE_LOCAL_TTL"] = 0.0
+    app.extensions["page_cache_local"].clear()
+
+
+def test_a_burst_of_readers_is_answered_from_process_memory(client, make_article,
+                                                            local_copies):
+    _, redis_lookups = local_copies
+    make_article("Tin nóng")
+    client.get("/")  # rendered and stored in Redis
+    client.get("/")  # found in Redis, kept in this process
+    asked = len(redis_lookups)
+    pages = [client.get("/") for _ in range(20)]
+    assert all(cache_state(p) == "hit" and "Tin nóng" in p.get_data(as_text=True)
+               for p in pages)
+    assert len(redis_lookups) == asked  # none of the 20 went to Redis
+
+
+def test_a_change_made_in_this_process_shows_at_once(client, make_article, local_copies):
+    make_article("Tin thứ nhất")
+    client.get("/"), client.get("/")
+    make_article("Tin vừa xuất bản")
+    assert "Tin vừa xuất bản" in client.get("/").get_data(as_text=True)
+
+
+def test_another_processs_change_shows_within_the_local_ttl(app, client, make_article,
+                                                          redis_conn, local_copies):
+    clock, _ = local_copies
+    make_article("Tin thứ nhất")
+    client.get("/"), client.get("/")
+    redis_conn.incr(f"{PREFIX}:generation")  # what another process's invalidate("*") does
+    assert cache_state(client.get("/")) == "hit"  # this process's copy, for now
+    clock["now"] += app.config["PAGE_LOCAL_TTL"] + 0.1
+    assert cache_state(client.get("/")) == "miss"  # the copy expired: Redis said it changed
+
+
+def test_views_counted_in_process_memory_reach_redis_within_a_second(client, make_article,
+                                                                    local_copies):
+    from app.services.views_counter import pending_views
+
+    clock, _ = local_copies
+    article = make_article()
+    browser = {"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/120 Mobile"}
+    for _ in range(6):
+        client.get(f"/bai-viet/{article.slug}", headers=browser)
+    client.get(f"/bai-viet/{article.slug}", headers={"User-Agent": "Googlebot/2.1"})
+    assert pending_views(article.id) < 6  # some are still held in this process
+    clock["now"] += 1.5
+    client.get("/khong-co-trang-nay")  # any later request sends them
+    assert pending_views(article.id) == 6
+
+
+def test_the_local_copies_are_bounded(app, client, make_article, local_copies):
+    app.config["PAGE_LOCAL_ENTRIES"] = 3
+    try:
+        slugs = [make_article(f"Tin số {n}").slug for n in range(6)]
+        for slug in slugs:
+            client.get(f"/bai-viet/{slug}"), client.get(f"/bai-viet/{slug}")
+        assert len(app.extensions["page_cache_local"]._pages) == 3
+    finally:
+        app.config["PAGE_LOCAL_ENTRIES"] = 256
