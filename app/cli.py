@@ -68,6 +68,21 @@ def attach_video_cmd(article_id: int, file: Path) -> None:
     click.echo(f"video asset {asset.id}: {asset.status.value} (job {asset.job_id})")
 
 
+@media_cli.command("cover-variants")
+@click.option("--all", "redo_all", is_flag=True, help="also covers that already have them")
+def cover_variants_cmd(redo_all: bool) -> None:
+    """Queue the responsive widths of covers that lack them (e.g. stored before the worker
+    made them); prints how many were queued."""
+    from .services.media_jobs import request_cover_variants
+
+    query = select(Article).where(Article.cover_key.is_not(None)).order_by(Article.id)
+    queued = 0
+    for article in db.session.scalars(query):
+        if (redo_all or not article.cover_variants) and request_cover_variants(article):
+            queued += 1
+    click.echo(f"{queued} ảnh bìa đã được đưa vào hàng đợi tạo kích cỡ.")
+
+
 @click.group("storage", help="Object storage.")
 def storage_cli() -> None:
     pass

@@ -198,3 +198,21 @@ def test_a_cover_replaced_while_its_job_works_gets_none_of_its_variants(
     assert variants and not any(k.startswith(old_stem) for k in variants.values())
     assert variants["size"] == "1200x675"
     assert store.list_keys(old_stem) == []  # uploaded for nobody: removed at once
+
+
+def test_covers_stored_before_the_worker_made_widths_get_them_from_the_cli(
+        app, runner, make_article, store, run_image_jobs):
+    """`flask media cover-variants`: for covers stored when no worker made their widths."""
+    with_variants, without = make_article("Bài có ảnh đủ cỡ"), make_article("Bài ảnh cũ")
+    for article in (with_variants, without):
+        key = f"images/{article.id}/cu.jpg"
+        store.upload_fileobj(io.BytesIO(jpeg(article.title)), key, "image/jpeg")
+        article.cover_key = key
+    with_variants.cover_variants = {"size": "1200x675", "1200": "images/x-1200.jpg"}
+    db.session.commit()
+
+    result = runner.invoke(args=["media", "cover-variants"])
+    assert result.exit_code == 0 and result.output.startswith("1 ảnh bìa"), result.output
+    run_image_jobs()
+    assert without.cover_variants["size"] == "1200x675"
+    assert with_variants.cover_variants == {"size": "1200x675", "1200": "images/x-1200.jpg"}
