@@ -7,6 +7,7 @@ the environment instead (DATABASE_URL, REDIS_URL, S3_*, SECRET_KEY, ...).
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -127,6 +128,18 @@ class Config:
     # Podcast feeds: the address podcast directories write to about ownership (optional).
     PODCAST_OWNER_EMAIL = env("PODCAST_OWNER_EMAIL", "")
     WTF_CSRF_TIME_LIMIT = None  # editors keep long-open forms; the session bounds them
+
+    # Staff accounts (app.services.accounts). Wrong passwords in a row lock an account for a
+    # while; failed logins from one address are limited too (successful ones never are).
+    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 20)  # then 429 until the window ends
+    LOGIN_IP_WINDOW_SECONDS = env_int("LOGIN_IP_WINDOW_SECONDS", 15 * 60)
+    # A staff session ends after this long without a request, and this long after login anyway.
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=SESSION_IDLE_MINUTES)  # renewed per request
+    SESSION_MAX_HOURS = env_float("SESSION_MAX_HOURS", 12)
+    API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024**2)  # one article sent by a unit
 
     # Web server (gunicorn.conf.py reads these). gthread workers: each process serves
     # WEB_THREADS requests at once, so slow clients and S3/Redis waits don't block a core.

@@ -9,3 +9,4 @@ fi
 mkdir -p static/vendor
 cp node_modules/hls.js/dist/hls.min.js static/vendor/hls.min.js
 cp node_modules/uppy/dist/uppy.min.js node_modules/uppy/dist/uppy.min.css static/vendor/
+cp node_modules/quill/dist/quill.js node_modules/quill/dist/quill.snow.css static/vendor/

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis import Redis
@@ -57,6 +57,17 @@ def enqueue_cover_variants(connection: Redis, article_id: int, cover_key: str,
         description=f"cover variants article {article_id}")
 
 
+def enqueue_body_image_variants(connection: Redis, image_id: int, key: str,
+                                settings: Mapping[str, Any]) -> Job:
+    """Make the widths of an image placed in an article's body (ArticleImage `image_id`,
+    stored at `key`). Call only after its row is committed."""
+    return Queue(IMAGES, connection=connection).enqueue(
+        "workers.tasks.make_body_image_variants", image_id, key,
+        job_timeout=COVER_VARIANTS_TIMEOUT, result_ttl=settings["JOB_RESULT_TTL"],
+        failure_ttl=settings["JOB_FAILURE_TTL"], retry=COVER_VARIANTS_RETRY,
+        description=f"body image variants {image_id}")
+
+
 def schedule_cover_cleanup(connection: Redis, settings: Mapping[str, Any], article_id: int,
                            keys: list[str]) -> Job | None:
     """Delete a replaced cover's variants after the grace period (cached pages still use them)."""
@@ -78,6 +89,18 @@ def schedule_deletion(connection: Redis, settings: Mapping[str, Any], *, prefixe
         timedelta(seconds=settings["MEDIA_GC_GRACE"]), "workers.tasks.delete_media",
         prefixes=prefixes, keys=keys, job_timeout=600, result_ttl=settings["JOB_RESULT_TTL"],
         failure_ttl=settings["JOB_FAILURE_TTL"], description="delete superseded media")
+
+
+def schedule_publication(connection: Redis, settings: Mapping[str, Any], article_id: int,
+                         when: datetime) -> Job:
+    """Publish a scheduled article at `when` (RQ's scheduler enqueues it then), on the quick
+    jobs' queue so it never waits behind a video. The job re-checks the article: after a
+    reschedule or an unpublish it does nothing."""
+    return Queue(IMAGES, connection=connection).enqueue_at(
+        when, "workers.tasks.publish_scheduled", article_id, when.isoformat(), job_timeout=60,
+        result_ttl=settings["JOB_RESULT_TTL"], failure_ttl=settings["JOB_FAILURE_TTL"],
+        retry=Retry(max=3, interval=[10, 30, 60]),
+        description=f"publish article {article_id} at {when.isoformat()}")
 
 
 def schedule_maintenance(connection: Redis, settings: Mapping[str, Any],

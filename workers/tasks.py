@@ -24,7 +24,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Article, MediaAsset, MediaKind, MediaStatus
+from app.models import Article, ArticleStatus, MediaAsset, MediaKind, MediaStatus
 from app.models.lexicon import lexicon_pairs, lexicon_version
 from app.services.infra import object_store, redis_conn
 from app.services.views_counter import flush_views
@@ -83,8 +83,11 @@ def _no_more_retries() -> None:
 
 
 def request_briefing(article: Article) -> None:
-    """Every article without an uploaded video gets a briefing video, rebuilt on new narration."""
+    """Every live (or scheduled) article without an uploaded video gets a briefing video,
+    rebuilt on new narration. A draft's preview narration makes none: nobody watches it yet."""
     if not current_app.config["BRIEFING_ENABLED"] or article.asset("video") is not None:
+        return
+    if article.status not in (ArticleStatus.published, ArticleStatus.scheduled):
         return
     from app.services.media_jobs import get_or_create_asset, request
 
@@ -304,6 +307,17 @@ def make_briefing(asset_id: int) -> None:
             raise
 
 
+def publish_scheduled(article_id: int, scheduled_for: str | None = None) -> None:
+    """Publish an article whose scheduled time has come, if it is still scheduled for then."""
+    from app.services.workflow import publish_due
+
+    with _app_context():
+        when = datetime.fromisoformat(scheduled_for) if scheduled_for else None
+        if not publish_due(article_id, when):
+            log.info("article %s is no longer scheduled for %s; nothing to do", article_id,
+                     scheduled_for)
+
+
 # --- cover images ---------------------------------------------------------------------
 
 IMAGES_VERSION = "1"  # bump when the variants change (sizes, quality): new names, fresh caches
@@ -312,6 +326,29 @@ IMAGES_VERSION = "1"  # bump when the variants change (sizes, quality): new name
 def cover_variant_stem(article_id: int, cover_key: str) -> str:
     """Where a cover's variants go (`<stem>-480.jpg`, …): named by the cover and the recipe."""
     return f"images/{article_id}/{_digest(IMAGES_VERSION, cover_key)[:16]}"
+
+
+def store_variants(key: str, stem: str) -> dict[str, str]:
+    """The picture at `key` → 480/800/1200 px JPEG and WebP stored as `<stem>-<width>.<ext>`:
+    {"480": key, "480.webp": key, …, "size": "1200x675"}."""
+    store = object_store()
+    with tempfile.TemporaryDirectory(prefix="image-") as tmp:
+        data = store.download_file(key, Path(tmp) / "image").read_bytes()
+    try:
+        made = images.make_variants(data)
+    except MediaError:
+        _no_more_retries()  # the picture itself is broken: retrying cannot help
+        raise
+    variants: dict[str, str] = {}
+    for variant in made:
+        variant_key = f"{stem}-{variant.width}.{variant.extension}"
+        store.upload_fileobj(io.BytesIO(variant.data), variant_key, variant.content_type)
+        name = str(variant.width) if variant.content_type == "image/jpeg" \
+            else f"{variant.width}.{variant.extension}"
+        variants[name] = variant_key
+    largest = max(made, key=lambda v: v.width)
+    variants["size"] = f"{largest.width}x{largest.height}"
+    return variants
 
 
 def make_cover_variants(article_id: int, cover_key: str) -> None:
@@ -327,29 +364,14 @@ def make_cover_variants(article_id: int, cover_key: str) -> None:
         stem = cover_variant_stem(article_id, cover_key)
         if any(key.startswith(f"{stem}-") for key in (article.cover_variants or {}).values()):
             return  # made already (a second enqueue of the same cover)
-        store = object_store()
-        with tempfile.TemporaryDirectory(prefix="cover-") as tmp:
-            data = store.download_file(cover_key, Path(tmp) / "cover").read_bytes()
-        try:
-            made = images.make_variants(data)
-        except MediaError:
-            _no_more_retries()  # the picture itself is broken: retrying cannot help
-            raise
-        variants: dict[str, str] = {}
-        for variant in made:
-            key = f"{stem}-{variant.width}.{variant.extension}"
-            store.upload_fileobj(io.BytesIO(variant.data), key, variant.content_type)
-            name = str(variant.width) if variant.content_type == "image/jpeg" \
-                else f"{variant.width}.{variant.extension}"
-            variants[name] = key
-        largest = max(made, key=lambda v: v.width)
-        variants["size"] = f"{largest.width}x{largest.height}"
+        variants = store_variants(cover_key, stem)
         # Locked re-read: a newer cover committed meanwhile must not get these variants.
         current = db.session.scalar(
             select(Article.cover_key).where(Article.id == article_id).with_for_update())
         if current != cover_key:
             db.session.rollback()
-            store.delete(*(k for n, k in variants.items() if n != "size"))  # nobody saw them
+            # Nobody saw them: gone at once.
+            object_store().delete(*(k for n, k in variants.items() if n != "size"))
             return
         article.cover_variants = variants
         db.session.commit()
@@ -367,6 +389,34 @@ def retire_cover_variants(article_id: int, keys: list[str]) -> None:
         doomed = [k for k in keys if k not in keep and not (stem and k.startswith(f"{stem}-"))]
         if doomed:
             object_store().delete(*doomed)
+
+
+# --- images in article bodies ---------------------------------------------------------
+
+def body_image_variant_stem(key: str) -> str:
+    """`images/<id>/body/<hash>.jpg` → its variants' `<stem>-480.jpg`, … (named by the recipe
+    too, so a new recipe never collides with cached old files)."""
+    return f"{key.removesuffix('.jpg')}-v{IMAGES_VERSION}"
+
+
+def make_body_image_variants(image_id: int, key: str) -> None:
+    """A body image → 480/800/1200 px JPEG (+ WebP) in the store → `ArticleImage.variants`;
+    the article's cached pages are dropped so readers get the `srcset`."""
+    from app.models import ArticleImage
+    from app.services.page_cache import invalidate
+
+    with _app_context():
+        image = db.session.get(ArticleImage, image_id)
+        if image is None or image.key != key:
+            log.info("body image %s is gone or moved; nothing to do", image_id)
+            return
+        stem = body_image_variant_stem(key)
+        if any(k.startswith(f"{stem}-") for k in (image.variants or {}).values()):
+            return  # made already (a second enqueue of the same image)
+        image.variants = store_variants(key, stem)
+        article_id = image.article_id
+        db.session.commit()
+        invalidate({f"article:{article_id}"})
 
 
 # --- storage hygiene ------------------------------------------------------------------

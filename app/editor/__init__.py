@@ -2,4 +2,17 @@ from flask import Blueprint
 
 bp = Blueprint("editor", __name__)
 
-from . import banners, comments, documents, schedules, uploads, views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    accounts,
+    audit,
+    banners,
+    comments,
+    documents,
+    drafting,
+    media,
+    review,
+    schedules,
+    stats,
+    uploads,
+    views,
+)

@@ -3,7 +3,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 
 REQUIRED = _l("Trường này không được để trống.")
@@ -30,8 +37,17 @@ class ArticleForm(FlaskForm):
     cover = FileField(_l("Ảnh bìa"), validators=[
         FileAllowed(["jpg", "jpeg", "png", "webp"], _l("Ảnh bìa phải là JPEG, PNG hoặc WebP."))])
     cover_caption = StringField(_l("Chú thích ảnh"), validators=[Length(max=500)])
-    save = SubmitField(_l("Lưu"))
+    # The version the form was opened at: saving over a newer one is a conflict.
+    version = HiddenField()
+    # Workflow buttons (app.services.workflow); which ones show depends on role and status.
+    save = SubmitField(_l("Lưu nháp"))
+    send_for_review = SubmitField(_l("Gửi duyệt"))
     publish = SubmitField(_l("Xuất bản"))
+    schedule = SubmitField(_l("Hẹn giờ xuất bản"))
+    publish_at = StringField(_l("Thời điểm xuất bản"))  # datetime-local, DISPLAY_TIMEZONE
+    return_to_unit = SubmitField(_l("Trả lại"))
+    return_note = TextAreaField(_l("Nhận xét gửi đơn vị (bắt buộc khi trả lại)"),
+                                validators=[Length(max=2000)])
 
 
 class VideoForm(FlaskForm):

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import wraps
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,22 +25,19 @@ from sqlalchemy import select
 from ..extensions import db, login_manager
 from ..models import (
     Article,
+    ArticleRevision,
     Category,
     InfoPage,
     LexiconEntry,
     ListenSource,
-    MediaAsset,
-    MediaKind,
     Role,
     Unit,
     User,
 )
-from ..services import info_pages, lexicon, media_jobs, sections
-from ..services.publishing import ArticleError, ArticleInput, read_cover, save_article, store_cover
+from ..services import accounts, info_pages, lexicon, media_jobs, sections, workflow
+from ..services.publishing import ArticleError, ArticleInput, read_cover, store_cover
 from . import bp
 from .forms import ArticleForm, LexiconForm, LoginForm, VideoForm
-
-BAD_LOGIN = _l("Tên đăng nhập hoặc mật khẩu không đúng.")
 
 
 @login_manager.user_loader
@@ -66,10 +75,9 @@ def editor_required(view):
 
 
 def can_edit(article: Article) -> bool:
-    if current_user.role in (Role.editor, Role.admin):
-        return True
-    return current_user.unit_id is not None and article.unit_id == current_user.unit_id \
-        and not article.is_published
+    """Writing to the article or its media: editors always, a contributor only while it is
+    their unit's draft or returned article (workflow.may_write)."""
+    return workflow.may_write(article, current_user)
 
 
 def _article_or_404(article_id: int) -> Article:
@@ -81,18 +89,22 @@ def _article_or_404(article_id: int) -> Article:
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 def login():
-    """Staff login; the message never says which field was wrong."""
+    """Staff login; the message never says which field was wrong (a locked account is told
+    so, and for how long). Failures lock the account, or slow the address down (429)."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data))
-        if user is not None and user.active and user.check_password(form.password.data or ""):
-            login_user(user)
+        result = accounts.authenticate(form.username.data or "", form.password.data or "",
+                                       request.remote_addr or "")
+        if result.user is not None:
+            login_user(result.user)
+            session.permanent = True  # ends after SESSION_IDLE_MINUTES without a request
+            accounts.start_session(session, result.user)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
                 target = url_for("editor.index")
             return redirect(target)
-        flash(str(BAD_LOGIN), "error")
-        return render_template("editor/login.html", form=form), 401
+        flash(result.message, "error")
+        return render_template("editor/login.html", form=form), result.status
     return render_template("editor/login.html", form=form)
 
 
@@ -106,7 +118,7 @@ def logout():
 @bp.get("/")
 @staff_required
 def index():
-    """Articles the user may work on, newest first."""
+    """Articles the user may work on, newest first, with their workflow state."""
     query = select(Article).order_by(Article.updated_at.desc()).limit(200)
     if current_user.role is Role.contributor:
         query = query.where(Article.unit_id == current_user.unit_id)
@@ -124,47 +136,129 @@ def _fill_choices(form: ArticleForm) -> None:
                                                           for u in db.session.scalars(units)]
 
 
+# Form button → workflow step run with the save (app.services.workflow.save(then=…)).
+BUTTON_STEPS = (("send_for_review", "submit"), ("publish", "publish"), ("schedule", "schedule"),
+                ("return_to_unit", "return"))
+STEP_DONE = {None: _l("Đã lưu bài viết."),
+             "submit": _l("Đã gửi bài cho ban biên tập duyệt."),
+             "publish": _l("Đã xuất bản bài viết."),
+             "schedule": _l("Đã hẹn giờ xuất bản bài viết."),
+             "return": _l("Đã trả lại bài cho đơn vị.")}
+
+
+def _viewable_article(article_id: int) -> Article:
+    """Contributors may look at their unit's articles in any state; writing is checked by
+    the workflow."""
+    article = db.session.get(Article, article_id) or abort(404)
+    if not workflow.may_view(article, current_user):
+        abort(403)
+    return article
+
+
+def _chosen_step(form: ArticleForm, article: Article | None) -> str | None:
+    for field, step in BUTTON_STEPS:
+        if getattr(form, field).data:
+            # "Xuất bản" on a live article just saves the changes (it stays published).
+            return None if step == "publish" and article and article.is_published else step
+    return None
+
+
+def _local_time(value: str) -> datetime | None:
+    """A datetime-local value as the newsroom means it: in DISPLAY_TIMEZONE."""
+    try:
+        naive = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    return naive.replace(tzinfo=ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]))
+
+
+def _base_version(form: ArticleForm) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+def _render_edit(form: ArticleForm, article: Article | None, status: int = 200, **extra):
+    return render_template("editor/edit.html", form=form, article=article,
+                           video_form=VideoForm(), **extra), status
+
+
+def _conflict(form: ArticleForm, conflict: workflow.ConflictError):
+    """Someone saved since this form was opened: keep the user's text, overwrite nothing."""
+    article = conflict.article
+    db.session.refresh(article)
+    numbers = set(db.session.scalars(select(ArticleRevision.number).where(
+        ArticleRevision.article_id == article.id)))
+    diff_url = url_for("editor.revision_diff", article_id=article.id, a=conflict.base_version,
+                       b=article.version) if {conflict.base_version, article.version} <= numbers \
+        else url_for("editor.revisions", article_id=article.id)
+    return _render_edit(form, article, 409, conflict={
+        "base": conflict.base_version, "current": article.version, "url": diff_url})
+
+
 @bp.route("/bai-viet/moi", methods=["GET", "POST"])
 @bp.route("/bai-viet/<int:article_id>", methods=["GET", "POST"])
 @staff_required
 def edit(article_id: int | None = None):
-    """Write or edit an article; 'Xuất bản' publishes it (editors only)."""
-    article = _article_or_404(article_id) if article_id else None
+    """Write or edit an article and move it along the workflow: save a draft, send it for
+    review, publish now or at a set time, return it to its unit (app.services.workflow)."""
+    article = _viewable_article(article_id) if article_id else None
     form = ArticleForm(obj=article)
     _fill_choices(form)
     if request.method == "GET" and article is not None:
         form.category_id.data = article.category_id or 0
         form.unit_id.data = article.unit_id or 0
         form.listen_source.data = article.listen_source.value
-    if form.validate_on_submit():
-        publish = bool(form.publish.data)
-        if publish and not current_user.can_publish:
+        if article.scheduled_at is not None:
+            tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+            form.publish_at.data = article.scheduled_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
+    if form.is_submitted() and current_user.role is Role.contributor:
+        # A contributor writes for their own unit only: another unit's name is a refusal
+        # (nothing saved), not a form error; no unit chosen means theirs.
+        if not form.unit_id.data:
+            form.unit_id.data = current_user.unit_id
+        if form.unit_id.data != current_user.unit_id:
             abort(403)
-        unit_id = form.unit_id.data or None
-        if current_user.role is Role.contributor and unit_id != current_user.unit_id:
-            abort(403)
-        data = ArticleInput(
-            title=form.title.data or "", lede=form.lede.data or "",
-            body_html=form.body_html.data or "", author_name=form.author_name.data or "",
-            cover_caption=form.cover_caption.data or "",
-            category_id=form.category_id.data or None, unit_id=unit_id,
-            listen_source=ListenSource(form.listen_source.data or "narration"))
-        try:
-            cover = read_cover(form.cover.data.stream) if form.cover.data else None
-            article = save_article(article, data, current_user, publish=publish)
-            if cover is not None:
-                store_cover(article, cover)
-        except ArticleError as exc:
-            db.session.rollback()
-            for field, message in exc.errors.items():
-                getattr(form, field, form.title).errors.append(message)
-            return render_template("editor/edit.html", form=form, article=article,
-                                   video_form=VideoForm()), 422
-        flash(_("Đã xuất bản bài viết.") if publish else _("Đã lưu bài viết."), "success")
-        return redirect(url_for("editor.edit", article_id=article.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("editor/edit.html", form=form, article=article,
-                           video_form=VideoForm()), status
+    if not form.validate_on_submit():
+        return _render_edit(form, article, 422 if form.is_submitted() else 200)
+    step = _chosen_step(form, article)
+    step_args: dict[str, Any] = {}
+    if step == "schedule":
+        when = _local_time(form.publish_at.data or "")
+        if when is None:
+            form.publish_at.errors.append(_("Vui lòng chọn ngày giờ xuất bản hợp lệ."))
+            return _render_edit(form, article, 422)
+        step_args["when"] = when
+    elif step == "return":
+        step_args["note"] = form.return_note.data or ""
+    data = ArticleInput(
+        title=form.title.data or "", lede=form.lede.data or "",
+        body_html=form.body_html.data or "", author_name=form.author_name.data or "",
+        cover_caption=form.cover_caption.data or "",
+        category_id=form.category_id.data or None, unit_id=form.unit_id.data or None,
+        listen_source=ListenSource(form.listen_source.data or "narration"))
+    try:
+        cover = read_cover(form.cover.data.stream) if form.cover.data else None
+        article = workflow.save(article, data, current_user, base_version=_base_version(form),
+                                then=step, **step_args)
+        if cover is not None:
+            store_cover(article, cover)
+    except workflow.ConflictError as exc:
+        return _conflict(form, exc)
+    except workflow.WorkflowError as exc:
+        field = {"schedule": form.publish_at, "return": form.return_note}.get(step or "")
+        if field is not None:
+            field.errors.append(str(exc))
+        else:
+            flash(str(exc), "error")
+        return _render_edit(form, article, 422)
+    except ArticleError as exc:
+        for name, message in exc.errors.items():
+            getattr(form, name, form.title).errors.append(message)
+        return _render_edit(form, article, 422)
+    flash(str(STEP_DONE[step]), "success")
+    return redirect(url_for("editor.edit", article_id=article.id))
 
 
 @bp.post("/bai-viet/<int:article_id>/video")
@@ -181,39 +275,6 @@ def upload_video(article_id: int):
     media_jobs.attach_video(article, upload.stream, upload.filename, upload.mimetype)
     flash(_("Đã tải video lên; hệ thống đang xử lý."), "success")
     return redirect(url_for("editor.edit", article_id=article.id)), 303
-
-
-def _on_asset(asset_id: int, action, message: str):
-    """Run `action` on an asset the user may edit, then go back to its article."""
-    asset = db.session.get(MediaAsset, asset_id) or abort(404)
-    _article_or_404(asset.article_id)
-    action(asset)
-    flash(message, "success")
-    return redirect(url_for("editor.edit", article_id=asset.article_id)), 303
-
-
-@bp.post("/media/<int:asset_id>/thu-lai")
-@staff_required
-def retry_media(asset_id: int):
-    """Queue a failed or finished media asset again."""
-    return _on_asset(asset_id, media_jobs.retry, _("Đã đưa vào hàng đợi xử lý lại."))
-
-
-@bp.post("/media/<int:asset_id>/huy")
-@staff_required
-def cancel_media(asset_id: int):
-    """Stop a queued or running media job."""
-    return _on_asset(asset_id, media_jobs.cancel, _("Đã hủy xử lý."))
-
-
-@bp.get("/bai-viet/<int:article_id>/media.json")
-@staff_required
-def media_status(article_id: int):
-    """Media states for the live panel on the edit page."""
-    article = _article_or_404(article_id)
-    return jsonify({kind.value: {"status": a.status.value, "progress": a.progress,
-                                 "error": a.error or None}
-                    for kind in MediaKind if (a := article.asset(kind.value)) is not None})
 
 
 @bp.route("/tu-dien", methods=["GET", "POST"])

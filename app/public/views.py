@@ -149,10 +149,14 @@ def article(slug: str):
         remember(article_id=item.id)
         views_counter.record_view(item.id, request.headers.get("User-Agent"))
         views += views_counter.pending_views(item.id)
+    return render_template("public/article.html", **article_page_context(item, views))
+
+
+def article_page_context(item: Article, views: int) -> dict[str, Any]:
+    """What templates/public/article.html shows (also the newsroom's preview of a draft)."""
     data = article_summary(item)
-    return render_template("public/article.html", article=item, data=data,
-                           preview=not item.is_published, views=views,
-                           related=related_articles(item), json_ld=news_article_ld(item, data))
+    return {"article": item, "data": data, "preview": not item.is_published, "views": views,
+            "related": related_articles(item), "json_ld": news_article_ld(item, data)}
 
 
 def related_articles(article: Article, limit: int = 5) -> list[Article]:

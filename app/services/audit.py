@@ -18,7 +18,7 @@ def record(action: str, target: Any = None, summary: str = "", *, user: User | N
     row, or None) by `user` (default: the logged-in user; `username` names other actors,
     e.g. "api:<token prefix>"). Not committed here."""
     if user is None and has_request_context() and current_user.is_authenticated:
-        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        user = current_user._get_current_object()
     entry = AuditEntry(
         user_id=user.id if user is not None else None,
         username=user.username if user is not None else username,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 import uuid
 from typing import IO
@@ -11,12 +12,14 @@ from redis.exceptions import RedisError
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry
 from werkzeug.utils import secure_filename
 
 from workers import queues
 
 from ..extensions import db
 from ..models import Article, MediaAsset, MediaKind, MediaStatus
+from . import audit
 from .infra import object_store, redis_conn
 
 log = logging.getLogger(__name__)
@@ -142,3 +145,93 @@ def request(asset: MediaAsset, job_kind: str) -> bool:
 
 def retry(asset: MediaAsset) -> bool:
     return _enqueue(asset, JOB_FOR_KIND[asset.kind])
+
+
+# --- by hand: an editor's buttons on the media panel, an admin's on the jobs page ------------
+
+BUSY = (MediaStatus.queued, MediaStatus.processing)
+# Which media asset an RQ job works on: its function names the kind, its first argument the id.
+ASSET_JOB_KINDS = {queues.POLICIES[name].func: kind for kind, name in JOB_FOR_KIND.items()}
+KIND_WORDS = {MediaKind.audio: "bản nghe", MediaKind.video: "video tải lên",
+              MediaKind.briefing: "video tóm tắt"}
+
+
+class Outcome(enum.Enum):
+    queued = "queued"            # on the queue now
+    busy = "busy"                # already queued or running: nothing added
+    queue_down = "queue_down"    # Redis did not answer; the row waits as pending
+    superseded = "superseded"    # a newer job already redid it: the old failure is dropped
+    dropped = "dropped"          # its asset is gone: the failed job is only removed
+
+
+def _by_hand(asset: MediaAsset, job_kind: str, action: str, summary: str) -> Outcome:
+    """Queue work a person asked for, with its audit entry in the same commit."""
+    if asset.status in BUSY:
+        return Outcome.busy
+    db.session.flush()  # a new asset needs its id for the audit entry
+    audit.record(action, asset, summary, article_id=asset.article_id, kind=asset.kind.value)
+    return Outcome.queued if _enqueue(asset, job_kind) else Outcome.queue_down
+
+
+def request_preview_narration(article: Article) -> Outcome:
+    """Narrate an article that is not (yet) live, so its editor can listen before publishing.
+
+    Nothing narrates drafts by itself; this is the editor's explicit ask.
+    """
+    asset = get_or_create_asset(article, MediaKind.audio)
+    return _by_hand(asset, "narrate", "media.preview",
+                    f"Tạo bản nghe thử cho bài “{article.title}”")
+
+
+def retry_by_hand(asset: MediaAsset, action: str = "media.retry") -> Outcome:
+    """Thử lại (failed) / Làm lại (ready) from the panel, or an admin's requeue."""
+    return _by_hand(asset, JOB_FOR_KIND[asset.kind], action,
+                    f"Xử lý lại {KIND_WORDS[asset.kind]} của bài “{asset.article.title}”")
+
+
+def cancel_by_hand(asset: MediaAsset) -> bool:
+    """Hủy from the panel; False when there was nothing running to stop."""
+    if asset.status not in BUSY:
+        return False
+    audit.record("media.cancel", asset,
+                 f"Hủy xử lý {KIND_WORDS[asset.kind]} của bài “{asset.article.title}”",
+                 article_id=asset.article_id, kind=asset.kind.value)
+    cancel(asset)  # commits the row and the entry together
+    return True
+
+
+def asset_for_job(job: Job) -> MediaAsset | None:
+    """The media asset an RQ job works on, if it is an asset job and the row still exists."""
+    kind = ASSET_JOB_KINDS.get(job.func_name or "")
+    if kind is None or not job.args:
+        return None
+    asset = db.session.get(MediaAsset, job.args[0])
+    return asset if asset is not None and asset.kind is kind else None
+
+
+def requeue_failed_job(job: Job) -> Outcome:
+    """Put a failed RQ job back on its queue (an admin's "Đưa lại vào hàng đợi").
+
+    An asset's job goes through retry_by_hand, so the row says queued as well; the old failed
+    job is then dropped from the failed list. Other jobs (covers, clean-ups) are requeued as
+    they are. Raises RedisError when Redis does not answer.
+    """
+    registry = FailedJobRegistry(job.origin, connection=job.connection)
+    asset = asset_for_job(job)
+    if asset is None and (job.func_name or "") in ASSET_JOB_KINDS:
+        registry.remove(job, delete_job=True)  # the article (and its media) was deleted
+        return Outcome.dropped
+    if asset is not None:
+        if asset.status in (MediaStatus.failed, MediaStatus.pending, MediaStatus.stale):
+            outcome = retry_by_hand(asset, "media.requeue")
+        else:
+            outcome = Outcome.superseded
+        if outcome is not Outcome.queue_down:
+            registry.remove(job, delete_job=True)
+        return outcome
+    registry.requeue(job)
+    audit.record("media.requeue", None,
+                 f"Đưa lại việc “{job.description}” vào hàng đợi {job.origin}",
+                 job_id=job.id, queue=job.origin)
+    db.session.commit()
+    return Outcome.queued

@@ -88,9 +88,30 @@ def save_article(article: Article | None, data: ArticleInput, user: User | None,
 
     Narration is requested (after the commit) when a published article's spoken text changed.
     """
+    article, before = apply_input(article, data, user, for_publish=publish)
+    if publish and not article.is_published:
+        article.status = ArticleStatus.published
+        article.published_at = published_at or utcnow()
+    elif publish and published_at:
+        article.published_at = published_at
+    db.session.commit()
+    if article.is_published and needs_narration(article, before):
+        media_jobs.request_narration(article)
+    return article
+
+
+def apply_input(article: Article | None, data: ArticleInput, user: User | None,
+                for_publish: bool = False) -> tuple[Article, str | None]:
+    """Check `data` and copy it into the article (a new one if None), without committing.
+
+    A published or scheduled article must stay publishable. Returns the article and its
+    spoken text before the change (None for a new article), for `needs_narration`.
+    """
     data.body_html = sanitize_html(data.body_html)
     data.title = data.title.strip()
-    errors = validate(data, for_publish=publish or bool(article and article.is_published))
+    goes_live = article is not None and article.status in (ArticleStatus.published,
+                                                           ArticleStatus.scheduled)
+    errors = validate(data, for_publish=for_publish or goes_live)
     if errors:
         raise ArticleError(errors)
     before = _spoken(article) if article is not None and article.id is not None else None
@@ -112,15 +133,7 @@ def save_article(article: Article | None, data: ArticleInput, user: User | None,
     article.unit_id = data.unit_id
     article.listen_source = data.listen_source
     refresh_search_text(article)
-    if publish and not article.is_published:
-        article.status = ArticleStatus.published
-        article.published_at = published_at or utcnow()
-    elif publish and published_at:
-        article.published_at = published_at
-    db.session.commit()
-    if article.is_published and needs_narration(article, before):
-        media_jobs.request_narration(article)
-    return article
+    return article, before
 
 
 def needs_narration(article: Article, spoken_before: str | None) -> bool:

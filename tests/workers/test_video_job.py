@@ -128,3 +128,22 @@ def test_a_video_item_is_heard_through_its_own_soundtrack(make_article, run_work
     got = requests.get(audio["url"], timeout=5)
     assert got.headers["Content-Type"] == "audio/mpeg"
     assert len(got.content) == asset.outputs["soundtrack_bytes"]
+
+
+def test_a_drafts_preview_narration_makes_no_briefing_until_it_goes_live(
+        briefings, make_article, run_worker):
+    """Tạo bản nghe thử on a draft: the editor hears it; nobody watches a draft's briefing."""
+    from app.services import media_jobs, workflow
+
+    article = make_article(publish=False)
+    media_jobs.request_preview_narration(article)
+    run_worker()
+    db.session.refresh(article)
+    assert article.asset("audio").status is MediaStatus.ready
+    assert article.asset("briefing") is None
+
+    workflow.publish(article, None)
+    run_worker()
+    db.session.refresh(article)
+    assert article.asset("briefing") is not None
+    assert article.asset("briefing").status is MediaStatus.ready

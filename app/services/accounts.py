@@ -1,0 +1,518 @@
+"""Staff accounts: password rules, login with lockout and a per-address limit, sessions that
+end, users and units run by admins, and the API tokens units submit articles with.
+
+The rules live here, not in User.set_password: the CLI and test fixtures set short passwords
+on purpose, while every password a person chooses in the newsroom goes through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import secrets
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from redis.exceptions import RedisError
+from slugify import slugify
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import ApiToken, Article, Role, Unit, User
+from ..models.base import utcnow
+from . import audit
+from .infra import redis_conn
+
+log = logging.getLogger(__name__)
+
+PASSWORD_MIN_LENGTH = 10
+# The passwords tried first by anyone guessing (leaked-password lists, and local favourites).
+COMMON_PASSWORDS = frozenset({
+    "1234567890", "12345678910", "0123456789", "1111111111", "0987654321", "123456789a",
+    "a123456789", "password", "password1", "password12", "password123", "password1234",
+    "qwertyuiop", "qwerty1234", "qwerty12345", "1q2w3e4r5t", "1qaz2wsx3edc", "abc1234567",
+    "abcd123456", "iloveyou12", "admin12345", "admin123456", "administrator", "matkhau123",
+    "matkhau1234", "matkhau12345", "vietnam123", "vietnam1234", "anhyeuem123", "anhyeuem1",
+    "hoaan12345", "docnghexem1", "docnghexem123", "welcome123", "letmein123", "changeme123",
+    "trustno1trustno1", "zaq12wsxcde", "passw0rd123",
+})
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
+TOKEN_PREFIX = "dnx"
+# Session keys: when the login happened, when the user was last seen, and which password the
+# session was opened with (a password reset ends the sessions opened before it).
+SESSION_LOGIN_AT = "acct_login_at"
+SESSION_SEEN_AT = "acct_seen_at"
+SESSION_PASSWORD_STAMP = "acct_pw_stamp"
+# Compared against when the user is unknown, so that answer takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("khong-co-tai-khoan-nay")
+
+
+class AccountError(Exception):
+    """Input that cannot be saved; `errors` maps field → Vietnamese message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+# --- passwords ------------------------------------------------------------------------
+
+def validate_password(password: str, username: str) -> list[str]:
+    """What is wrong with `password` for `username`, in Vietnamese; empty when it is fine."""
+    problems = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(_("Mật khẩu phải có ít nhất %(n)d ký tự.", n=PASSWORD_MIN_LENGTH))
+    if not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
+        problems.append(_("Mật khẩu phải có cả chữ cái và chữ số."))
+    if username and username.strip().lower() in password.lower():
+        problems.append(_("Mật khẩu không được chứa tên đăng nhập."))
+    if password.lower() in COMMON_PASSWORDS:
+        problems.append(_("Mật khẩu này quá phổ biến, dễ bị đoán; vui lòng chọn mật khẩu khác."))
+    return problems
+
+
+def set_new_password(user: User, password: str, by: User | None) -> None:
+    """Give `user` a new password chosen by `by` (the user, or an admin resetting it).
+
+    An admin's password is temporary: the user must choose their own at the next login.
+    Raises AccountError({"password": …}) when the rules are not met. Commits.
+    """
+    problems = validate_password(password, user.username)
+    if problems:
+        raise AccountError({"password": " ".join(problems)})
+    by_someone_else = by is not None and by.id != user.id
+    user.set_password(password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = by_someone_else
+    if by_someone_else:
+        user.failed_logins, user.locked_until = 0, None  # a reset also opens a locked account
+        audit.record("user.password_reset", user,
+                     _("Đặt lại mật khẩu cho %(u)s (phải đổi khi đăng nhập).", u=user.username),
+                     user=by)
+    db.session.commit()
+
+
+def change_own_password(user: User, current: str, new: str, repeat: str) -> None:
+    """The change-password page: the current password, then the new one twice. Commits."""
+    errors = {}
+    if not user.check_password(current):
+        errors["current"] = _("Mật khẩu hiện tại không đúng.")
+    if new != repeat:
+        errors["repeat"] = _("Hai lần nhập mật khẩu mới không khớp.")
+    elif new and user.check_password(new):
+        errors["password"] = _("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    problems = validate_password(new, user.username)
+    if problems:
+        errors["password"] = " ".join(problems)
+    if errors:
+        raise AccountError(errors)
+    set_new_password(user, new, by=user)
+
+
+# --- logging in -----------------------------------------------------------------------
+
+@dataclass
+class LoginResult:
+    """The outcome of a login attempt: a user, or the HTTP status and message to show."""
+
+    user: User | None = None
+    status: int = 200
+    message: str = ""
+
+
+def bad_login_message() -> str:
+    return _("Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
+def authenticate(username: str, password: str, ip: str) -> LoginResult:
+    """Check a login; counts failures per account (lockout) and per address (429). Commits.
+
+    Only failed logins are counted, so staff logging in many times from one office are never
+    slowed down; once an address has too many failures, every attempt from it waits.
+    """
+    now = utcnow()
+    wait = _ip_wait_seconds(ip)
+    if wait:
+        return LoginResult(status=429, message=_(
+            "Có quá nhiều lần đăng nhập sai từ địa chỉ này; vui lòng thử lại sau %(n)d phút.",
+            n=_minutes(wait)))
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        _count_ip_failure(ip)
+        return LoginResult(status=401, message=bad_login_message())
+    if user.locked_until is not None and user.locked_until > now:
+        _count_ip_failure(ip)
+        return LoginResult(status=403, message=locked_message(user, now))
+    if not user.active or not user.check_password(password):
+        _count_ip_failure(ip)
+        if user.active:
+            _count_account_failure(user, now)
+            if user.locked_until is not None and user.locked_until > now:
+                return LoginResult(status=403, message=locked_message(user, now))
+        return LoginResult(status=401, message=bad_login_message())
+    user.failed_logins, user.locked_until = 0, None
+    user.last_login_at = now
+    db.session.commit()
+    return LoginResult(user=user)
+
+
+def locked_message(user: User, now: datetime | None = None) -> str:
+    remaining = ((user.locked_until or utcnow()) - (now or utcnow())).total_seconds()
+    return _("Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần; thử lại sau %(n)d phút.",
+             n=_minutes(remaining))
+
+
+def is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def _minutes(seconds: float) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def _count_account_failure(user: User, now: datetime) -> None:
+    cfg = current_app.config
+    user.failed_logins = (user.failed_logins or 0) + 1
+    audit.record("login.failed", user, _("Đăng nhập sai mật khẩu (%(n)d lần liên tiếp).",
+                                         n=user.failed_logins),
+                 user=user, failures=user.failed_logins)
+    if user.failed_logins >= int(cfg["LOGIN_MAX_FAILURES"]):
+        minutes = int(cfg["LOGIN_LOCKOUT_MINUTES"])
+        user.locked_until = now + timedelta(minutes=minutes)
+        user.failed_logins = 0  # a fresh count once the lock ends
+        audit.record("login.locked", user,
+                     _("Tài khoản %(u)s bị tạm khóa %(n)d phút do nhập sai mật khẩu nhiều lần.",
+                       u=user.username, n=minutes), user=user, minutes=minutes)
+    db.session.commit()
+
+
+def _ip_key(ip: str) -> str:
+    return f"login:failures:{ip or 'unknown'}"
+
+
+def _ip_wait_seconds(ip: str) -> int:
+    """Seconds this address must wait before trying again; 0 when it may try now (or when
+    Redis is down: logins go on, only this limit is skipped)."""
+    cfg = current_app.config
+    try:
+        conn = redis_conn()
+        pipe = conn.pipeline()
+        pipe.get(_ip_key(ip))
+        pipe.ttl(_ip_key(ip))
+        count, ttl = pipe.execute()
+    except RedisError as exc:
+        log.warning("login rate limit skipped, Redis unavailable: %s", exc)
+        return 0
+    if count is None or int(count) < int(cfg["LOGIN_IP_MAX_FAILURES"]):
+        return 0
+    return int(ttl) if ttl and int(ttl) > 0 else int(cfg["LOGIN_IP_WINDOW_SECONDS"])
+
+
+def _count_ip_failure(ip: str) -> None:
+    """One more failed login from this address, in a fixed window started by the first."""
+    window = max(1, int(current_app.config["LOGIN_IP_WINDOW_SECONDS"]))
+    try:
+        pipe = redis_conn().pipeline()
+        pipe.set(_ip_key(ip), 0, ex=window, nx=True)
+        pipe.incr(_ip_key(ip))
+        pipe.execute()
+    except RedisError as exc:
+        log.warning("login rate limit skipped, Redis unavailable: %s", exc)
+
+
+def unlock(user: User, by: User) -> None:
+    """An admin opens a locked account before its lock ends. Commits."""
+    user.locked_until, user.failed_logins = None, 0
+    audit.record("user.unlock", user, _("Mở khóa tài khoản %(u)s.", u=user.username), user=by)
+    db.session.commit()
+
+
+# --- sessions -------------------------------------------------------------------------
+
+def _password_stamp(user: User) -> float:
+    # A number, not isoformat: the database may hand the time back in another zone.
+    return user.password_changed_at.timestamp() if user.password_changed_at else 0.0
+
+
+def start_session(session: MutableMapping[str, Any], user: User,
+                  now: datetime | None = None) -> None:
+    """Note in a new login's session when it began (see session_expired)."""
+    moment = (now or utcnow()).timestamp()
+    session[SESSION_LOGIN_AT] = moment
+    session[SESSION_SEEN_AT] = moment
+    session[SESSION_PASSWORD_STAMP] = _password_stamp(user)
+
+
+def keep_session_after_password_change(session: MutableMapping[str, Any], user: User) -> None:
+    """The user changed their own password: this session goes on, older ones end."""
+    session[SESSION_PASSWORD_STAMP] = _password_stamp(user)
+
+
+def session_expired(session: MutableMapping[str, Any], user: User,
+                    now: datetime | None = None) -> bool:
+    """Whether a logged-in session has ended: idle for SESSION_IDLE_MINUTES, older than
+    SESSION_MAX_HOURS, opened before the password changed, or the account was deactivated.
+    Otherwise the session is marked as seen now."""
+    cfg = current_app.config
+    moment = (now or utcnow()).timestamp()
+    login_at = session.get(SESSION_LOGIN_AT)
+    seen_at = session.get(SESSION_SEEN_AT, login_at)
+    if not isinstance(login_at, int | float) or not isinstance(seen_at, int | float):
+        return True  # a session from before these rules: log in again once
+    if moment - login_at > float(cfg["SESSION_MAX_HOURS"]) * 3600 \
+            or moment - seen_at > float(cfg["SESSION_IDLE_MINUTES"]) * 60 \
+            or session.get(SESSION_PASSWORD_STAMP) != _password_stamp(user) \
+            or not user.active:
+        return True
+    session[SESSION_SEEN_AT] = moment
+    return False
+
+
+def end_session(session: MutableMapping[str, Any]) -> None:
+    for key in (SESSION_LOGIN_AT, SESSION_SEEN_AT, SESSION_PASSWORD_STAMP):
+        session.pop(key, None)
+
+
+# --- users ----------------------------------------------------------------------------
+
+@dataclass
+class UserInput:
+    username: str = ""
+    full_name: str = ""
+    role: str = Role.contributor.value
+    unit_id: int | None = None
+    active: bool = True
+    password: str = ""
+
+    @classmethod
+    def from_form(cls, form: Any) -> UserInput:
+        try:
+            unit_id = int(form.get("unit_id") or 0) or None
+        except ValueError:
+            unit_id = None
+        return cls(username=(form.get("username") or "").strip().lower(),
+                   full_name=(form.get("full_name") or "").strip(),
+                   role=form.get("role") or "", unit_id=unit_id,
+                   active=form.get("active") == "on", password=form.get("password") or "")
+
+    @classmethod
+    def from_user(cls, user: User) -> UserInput:
+        return cls(username=user.username, full_name=user.full_name, role=user.role.value,
+                   unit_id=user.unit_id, active=user.active)
+
+
+def _check_role_and_unit(data: UserInput, errors: dict[str, str]) -> tuple[Role | None,
+                                                                             Unit | None]:
+    role = next((r for r in Role if r.value == data.role), None)
+    if role is None:
+        errors["role"] = _("Vai trò không hợp lệ.")
+    unit = db.session.get(Unit, data.unit_id) if data.unit_id else None
+    if data.unit_id and unit is None:
+        errors["unit_id"] = _("Đơn vị không tồn tại.")
+    elif role is Role.contributor and unit is None:
+        errors["unit_id"] = _("Cộng tác viên phải thuộc một đơn vị.")
+    if len(data.full_name) > 120:
+        errors["full_name"] = _("Họ tên tối đa 120 ký tự.")
+    return role, unit
+
+
+def create_user(data: UserInput, by: User) -> User:
+    """A new staff account with a temporary password (changed at first login). Commits."""
+    errors: dict[str, str] = {}
+    if not USERNAME_PATTERN.match(data.username):
+        errors["username"] = _("Tên đăng nhập gồm 3–80 ký tự: chữ thường không dấu, số, "
+                               "dấu chấm, gạch dưới hoặc gạch ngang.")
+    elif db.session.scalar(select(User.id).where(User.username == data.username)):
+        errors["username"] = _("Tên đăng nhập này đã có người dùng.")
+    role, unit = _check_role_and_unit(data, errors)
+    problems = validate_password(data.password, data.username)
+    if problems:
+        errors["password"] = " ".join(problems)
+    if errors or role is None:
+        raise AccountError(errors)
+    user = User(username=data.username, full_name=data.full_name, role=role, unit=unit,
+                active=True, must_change_password=True, password_changed_at=utcnow())
+    user.set_password(data.password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", user, _("Tạo tài khoản %(u)s (%(r)s).", u=user.username,
+                                        r=role_label(role)), user=by, role=role.value,
+                 unit_id=unit.id if unit else None)
+    db.session.commit()
+    return user
+
+
+def update_user(user: User, data: UserInput, by: User) -> User:
+    """Change a user's name, role, unit or active flag. An admin cannot demote or deactivate
+    themselves (the site would risk having no admin left). Commits."""
+    errors: dict[str, str] = {}
+    role, unit = _check_role_and_unit(data, errors)
+    if user.id == by.id and role is not None and role is not Role.admin:
+        errors["role"] = _("Bạn không thể tự hạ vai trò quản trị của chính mình.")
+    if user.id == by.id and not data.active:
+        errors["active"] = _("Bạn không thể tự khóa tài khoản của chính mình.")
+    if errors or role is None:
+        raise AccountError(errors)
+    if role is not user.role:
+        audit.record("user.role", user, _("Đổi vai trò của %(u)s: %(a)s → %(b)s.",
+                                          u=user.username, a=role_label(user.role),
+                                          b=role_label(role)),
+                     user=by, old=user.role.value, new=role.value)
+        user.role = role
+    changes = _plain_changes(user, data, unit)
+    if changes:
+        audit.record("user.edit", user, _("Sửa tài khoản %(u)s: %(c)s.", u=user.username,
+                                          c=", ".join(changes)), user=by, changed=changes)
+        user.full_name, user.unit, user.active = data.full_name, unit, data.active
+    db.session.commit()
+    return user
+
+
+def _plain_changes(user: User, data: UserInput, unit: Unit | None) -> list[str]:
+    changes = []
+    if user.full_name != data.full_name:
+        changes.append("full_name")
+    if user.unit_id != (unit.id if unit else None):
+        changes.append("unit")
+    if user.active != data.active:
+        changes.append("active")
+    return changes
+
+
+def role_label(role: Role) -> str:
+    return {Role.contributor: _("Cộng tác viên"), Role.editor: _("Biên tập viên"),
+            Role.admin: _("Quản trị")}[role]
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+# --- units ----------------------------------------------------------------------------
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    users: int
+    articles: int
+
+
+def units_with_counts() -> list[UnitRow]:
+    users = (select(User.unit_id, func.count(User.id).label("n"))
+             .group_by(User.unit_id).subquery())
+    articles = (select(Article.unit_id, func.count(Article.id).label("n"))
+                .group_by(Article.unit_id).subquery())
+    rows = db.session.execute(
+        select(Unit, func.coalesce(users.c.n, 0), func.coalesce(articles.c.n, 0))
+        .outerjoin(users, users.c.unit_id == Unit.id)
+        .outerjoin(articles, articles.c.unit_id == Unit.id)
+        .order_by(Unit.name))
+    return [UnitRow(unit, int(n_users), int(n_articles)) for unit, n_users, n_articles in rows]
+
+
+def _check_unit_name(name: str, unit: Unit | None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError({"name": _("Tên đơn vị không được để trống.")})
+    if len(name) > 200:
+        raise AccountError({"name": _("Tên đơn vị tối đa 200 ký tự.")})
+    # Compared here, not in SQL: SQLite's lower() leaves Vietnamese capitals (Đ, Ở…) alone.
+    folded = name.casefold()
+    for other_id, other_name in db.session.execute(select(Unit.id, Unit.name)):
+        if other_name.casefold() == folded and (unit is None or other_id != unit.id):
+            raise AccountError({"name": _("Đã có đơn vị mang tên này.")})
+    return name
+
+
+def _unique_unit_slug(name: str) -> str:
+    base = slugify(name, max_length=200, word_boundary=True) or "don-vi"
+    slug, n = base, 1
+    while db.session.scalar(select(Unit.id).where(Unit.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def create_unit(name: str, by: User) -> Unit:
+    name = _check_unit_name(name, None)
+    unit = Unit(name=name, slug=_unique_unit_slug(name))
+    db.session.add(unit)
+    db.session.flush()
+    audit.record("unit.create", unit, _("Tạo đơn vị %(n)s.", n=name), user=by)
+    db.session.commit()
+    return unit
+
+
+def rename_unit(unit: Unit, name: str, by: User) -> Unit:
+    """A new name; the slug stays, so links and filters that name the unit keep working."""
+    name = _check_unit_name(name, unit)
+    if name != unit.name:
+        audit.record("unit.edit", unit, _("Đổi tên đơn vị: %(a)s → %(b)s.", a=unit.name, b=name),
+                     user=by, old=unit.name, new=name)
+        unit.name = name
+        db.session.commit()
+    return unit
+
+
+# --- API tokens -----------------------------------------------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(unit: Unit, name: str, by: User) -> tuple[ApiToken, str]:
+    """A new token for `unit`: the row, and the full token, which is shown once and never
+    stored (only its hash is). Commits."""
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError({"token_name": _("Vui lòng đặt tên cho mã API (ví dụ: tên hệ thống "
+                                            "sẽ dùng nó).")})
+    if len(name) > 120:
+        raise AccountError({"token_name": _("Tên mã API tối đa 120 ký tự.")})
+    prefix = secrets.token_hex(4)  # hex: never contains the "_" that separates the parts
+    full = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken(unit_id=unit.id, name=name, prefix=prefix, token_hash=_token_hash(full),
+                     created_by_id=by.id)
+    db.session.add(token)
+    db.session.flush()
+    audit.record("token.create", token, _("Tạo mã API %(p)s (%(n)s) cho đơn vị %(u)s.",
+                                          p=prefix, n=name, u=unit.name),
+                 user=by, unit_id=unit.id)
+    db.session.commit()
+    return token, full
+
+
+def revoke_token(token: ApiToken, by: User) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("token.revoke", token, _("Thu hồi mã API %(p)s (%(n)s) của đơn vị %(u)s.",
+                                              p=token.prefix, n=token.name, u=token.unit.name),
+                     user=by, unit_id=token.unit_id)
+        db.session.commit()
+
+
+def tokens_by_unit() -> dict[int, list[ApiToken]]:
+    grouped: dict[int, list[ApiToken]] = {}
+    for token in db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())):
+        grouped.setdefault(token.unit_id, []).append(token)
+    return grouped
+
+
+def token_from_header(authorization: str) -> ApiToken | None:
+    """The live token an `Authorization: Bearer …` header carries; None if unknown/revoked."""
+    scheme, _sep, value = (authorization or "").strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() != "bearer" or not value.startswith(f"{TOKEN_PREFIX}_"):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(value)))
+    if token is None or token.revoked_at is not None:
+        return None
+    return token

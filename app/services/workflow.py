@@ -1,0 +1,497 @@
+"""The editorial workflow: draft → submitted → published (now, or scheduled) or returned.
+
+    draft ──submit──▶ submitted ──publish──▶ published ──unpublish──▶ draft
+      ▲                 │   └──schedule──▶ scheduled ──(its time)──▶ published
+      └──── returned ◀──return (with the editor's comment)
+
+Every step bumps `Article.version`, records an ArticleRevision and an audit entry in the
+transaction that makes it. Contributors write their own unit's drafts and send them for
+review; only editors and admins publish, schedule, return, unpublish, restore and delete.
+Narration (and, after it, the briefing video) starts only when an article goes live or is
+scheduled to, and when a live article's spoken text changes — never for a draft.
+
+`user=None` is a trusted caller that checked its own rights (an API token, the scheduler);
+`actor` names it in the audit log.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from markupsafe import Markup
+from redis.exceptions import RedisError
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, select
+from werkzeug.exceptions import Forbidden
+
+from media_pipeline.text import html_to_paragraphs, spoken_text
+from workers import queues
+
+from ..extensions import db
+from ..models import (
+    Article,
+    ArticleImage,
+    ArticleRevision,
+    ArticleStatus,
+    AuditEntry,
+    Autosave,
+    Comment,
+    ListenSource,
+    Role,
+    User,
+)
+from ..models.base import utcnow
+from . import audit, media_jobs
+from .infra import redis_conn
+from .publishing import ArticleError, ArticleInput, apply_input, needs_narration, validate
+
+REVISION_FIELDS = ("title", "lede", "body_html", "author_name", "cover_caption", "category_id",
+                   "unit_id", "listen_source")
+LIVE = (ArticleStatus.published, ArticleStatus.scheduled)
+CONTRIBUTOR_WRITABLE = (ArticleStatus.draft, ArticleStatus.returned)
+MIN_SCHEDULE_LEAD = timedelta(minutes=1)
+
+
+class PermissionDenied(Forbidden):
+    """The user's role may not do this to this article: a 403, nothing changed."""
+
+    description = "Bạn không có quyền thực hiện thao tác này với bài viết."
+
+
+class WorkflowError(Exception):
+    """A step that does not apply to the article as it is (a Vietnamese message)."""
+
+
+class ConflictError(Exception):
+    """The form was opened at an older version than the article now has."""
+
+    def __init__(self, article: Article, base_version: int) -> None:
+        super().__init__(f"article {article.id}: version {article.version} > {base_version}")
+        self.article = article
+        self.base_version = base_version
+
+
+# --- who may do what --------------------------------------------------------------------
+
+def is_editor(user: User | None) -> bool:
+    return user is None or user.role in (Role.editor, Role.admin)
+
+
+def may_write(article: Article | None, user: User | None) -> bool:
+    """Editors write anything; a contributor only their unit's drafts and returned articles."""
+    if is_editor(user):
+        return True
+    assert user is not None
+    if article is None:
+        return user.unit_id is not None
+    return (user.unit_id is not None and article.unit_id == user.unit_id
+            and article.status in CONTRIBUTOR_WRITABLE)
+
+
+def may_view(article: Article, user: User) -> bool:
+    """Contributors see their unit's articles in every state (read-only once locked)."""
+    return is_editor(user) or (user.unit_id is not None and article.unit_id == user.unit_id)
+
+
+def available_actions(article: Article | None, user: User) -> set[str]:
+    """The buttons `user` gets for `article` (None: a new one): save, submit, publish,
+    schedule, return, unpublish, delete, restore."""
+    actions: set[str] = set()
+    status = article.status if article is not None else ArticleStatus.draft
+    if may_write(article, user):
+        actions.add("save")
+        # Editors send a unit's draft for review too (someone else approves it).
+        if status in CONTRIBUTOR_WRITABLE and (
+                not is_editor(user) or (article is not None and article.unit_id is not None)):
+            actions.add("submit")
+    if is_editor(user):
+        if status is not ArticleStatus.published:
+            actions |= {"publish", "schedule"}
+        if status is ArticleStatus.submitted:
+            actions.add("return")
+        if article is not None:
+            actions.add("restore")
+            actions.add("unpublish" if status in LIVE else "delete")
+            if status is ArticleStatus.scheduled:
+                actions.add("delete")
+    return actions
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied()
+
+
+def _require_editor(user: User | None) -> None:
+    _require(is_editor(user))
+
+
+# --- recording ----------------------------------------------------------------------------
+
+def snapshot(article: Article) -> dict[str, Any]:
+    fields: dict[str, Any] = {name: getattr(article, name) for name in REVISION_FIELDS}
+    fields["listen_source"] = article.listen_source.value
+    return fields
+
+
+def _record(article: Article, user: User | None, action: str, summary: str, note: str = "",
+            actor: str = "", **details: Any) -> ArticleRevision:
+    """A new version: its revision and its audit entry, in the current transaction."""
+    if article.id is None:
+        article.version = 1
+        db.session.flush()
+    else:
+        article.version = (article.version or 1) + 1
+    revision = ArticleRevision(article_id=article.id, number=article.version,
+                               fields=snapshot(article), status=article.status.value, note=note,
+                               created_by_id=user.id if user is not None else None)
+    db.session.add(revision)
+    audit.record(action, article, summary, user=user, username=actor, version=article.version,
+                 **details)
+    return revision
+
+
+def _unchanged(article: Article) -> bool:
+    """Nothing of the revision's fields differs from the last revision recorded."""
+    last = db.session.scalar(select(ArticleRevision.fields)
+                             .where(ArticleRevision.article_id == article.id)
+                             .order_by(ArticleRevision.number.desc()).limit(1))
+    return last == snapshot(article)
+
+
+# --- the steps, inside a transaction ------------------------------------------------------
+# Each checks and changes the article, records it, and returns what to do once committed.
+
+AfterCommit = list[Callable[[], Any]]
+
+
+def _submit(article: Article, user: User | None, actor: str = "") -> AfterCommit:
+    _require(may_write(article, user))
+    if article.status not in CONTRIBUTOR_WRITABLE:
+        raise WorkflowError("Chỉ gửi duyệt được bản nháp hoặc bài bị trả lại.")
+    article.status = ArticleStatus.submitted
+    article.submitted_at = utcnow()
+    _record(article, user, "article.submit", f"Gửi duyệt bài “{article.title}”",
+            note="Gửi duyệt", actor=actor)
+    return []
+
+
+def _return(article: Article, user: User | None, note: str = "") -> AfterCommit:
+    _require_editor(user)
+    if article.status is not ArticleStatus.submitted:
+        raise WorkflowError("Chỉ trả lại được bài đang chờ duyệt.")
+    note = (note or "").strip()
+    if not note:
+        raise WorkflowError("Vui lòng ghi lý do trả lại để đơn vị biết cần sửa gì.")
+    article.status = ArticleStatus.returned
+    article.review_note = note
+    _record(article, user, "article.return", f"Trả lại bài “{article.title}” cho đơn vị",
+            note=note)
+    return []
+
+
+def _check_publishable(article: Article) -> None:
+    data = ArticleInput(title=article.title, body_html=article.body_html)
+    errors = validate(data, for_publish=True)
+    if errors:
+        raise ArticleError(errors)
+
+
+def _going_live_narration(article: Article) -> Callable[[], Any]:
+    # A draft's audio (a preview, or from before an unpublish) may be of an older text, and
+    # nobody hears it yet: narrate afresh whenever an article is about to go live.
+    return lambda: media_jobs.request_narration(article)
+
+
+def _publish(article: Article, user: User | None) -> AfterCommit:
+    _require_editor(user)
+    if article.is_published:
+        raise WorkflowError("Bài viết đã được xuất bản.")
+    _check_publishable(article)
+    article.status = ArticleStatus.published
+    article.published_at = utcnow()
+    article.scheduled_at = None
+    _record(article, user, "article.publish", f"Xuất bản bài “{article.title}”",
+            note="Xuất bản")
+    return [_going_live_narration(article)]
+
+
+def _schedule(article: Article, user: User | None, when: datetime | None = None
+              ) -> AfterCommit:
+    _require_editor(user)
+    if article.is_published:
+        raise WorkflowError("Bài viết đã được xuất bản.")
+    if when is None:
+        raise WorkflowError("Vui lòng chọn thời điểm xuất bản.")
+    if when.tzinfo is None:
+        raise ValueError("schedule() needs an aware datetime")
+    when = when.replace(microsecond=0)
+    if when < utcnow() + MIN_SCHEDULE_LEAD:
+        raise WorkflowError("Thời điểm hẹn giờ phải sau hiện tại ít nhất một phút.")
+    _check_publishable(article)
+    article.status = ArticleStatus.scheduled
+    article.scheduled_at = when
+    _record(article, user, "article.schedule", f"Hẹn giờ xuất bản bài “{article.title}”",
+            note="Hẹn giờ xuất bản", scheduled_at=when.isoformat())
+    return [_going_live_narration(article), lambda: _enqueue_publication(article, when)]
+
+
+def _enqueue_publication(article: Article, when: datetime) -> None:
+    try:
+        queues.schedule_publication(redis_conn(), current_app.config, article.id, when)
+    except RedisError as exc:  # the article stays scheduled; the editor sees it in the queue
+        current_app.logger.error("could not schedule article %s: %s", article.id, exc)
+
+
+STEPS: dict[str, Callable[..., AfterCommit]] = {
+    "submit": _submit, "return": _return, "publish": _publish, "schedule": _schedule}
+
+
+@contextmanager
+def _transaction() -> Iterator[AfterCommit]:
+    """All or nothing: commit, then run what the steps left to do once the rows they read are
+    committed (queueing media work); any error rolls everything back."""
+    after: AfterCommit = []
+    try:
+        yield after
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    for action in after:
+        action()
+
+
+# --- the public API -----------------------------------------------------------------------
+
+def _narrate_if_live(article: Article, spoken_before: str | None) -> AfterCommit:
+    """A live or scheduled article is narrated again when its spoken text changed."""
+    if article.status in LIVE and needs_narration(article, spoken_before):
+        return [lambda: media_jobs.request_narration(article)]
+    return []
+
+
+def save(article: Article | None, data: ArticleInput, user: User | None, *,
+         base_version: int | None = None, then: str | None = None, actor: str = "",
+         **step_args: Any) -> Article:
+    """Create or edit an article without changing its status, all or nothing.
+
+    A form opened at `base_version` older than the article's is a ConflictError. `then` runs a
+    step ("submit", "return", "publish", "schedule" with its `step_args`) in the same
+    transaction, so a refused step saves nothing either.
+    """
+    if user is not None and user.role is Role.contributor and data.unit_id != user.unit_id:
+        raise PermissionDenied()
+    with _transaction() as after:
+        if article is not None:
+            # One save at a time (the row stays locked until the commit on PostgreSQL), so the
+            # version compared is the one that is there.
+            db.session.refresh(article, with_for_update={"of": Article})
+        _require(may_write(article, user))
+        if article is not None and base_version is not None and base_version < article.version:
+            raise ConflictError(article, base_version)
+        creating = article is None
+        article, spoken_before = apply_input(article, data, user,
+                                             for_publish=then in ("publish", "schedule"))
+        if creating:
+            _record(article, user, "article.create", f"Tạo bài “{article.title}”",
+                    note="Tạo bài", actor=actor)
+        elif not _unchanged(article):
+            _record(article, user, "article.edit", f"Sửa bài “{article.title}”",
+                    note="Sửa bài", actor=actor)
+        if then is not None:
+            step_actor = {"actor": actor} if then == "submit" else {}
+            after += STEPS[then](article, user, **step_actor, **step_args)
+        else:
+            after += _narrate_if_live(article, spoken_before)
+    return article
+
+
+def submit(article: Article, user: User | None, *, actor: str = "") -> Article:
+    with _transaction() as after:
+        after += _submit(article, user, actor=actor)
+    return article
+
+
+def return_to_unit(article: Article, user: User | None, note: str) -> Article:
+    with _transaction() as after:
+        after += _return(article, user, note=note)
+    return article
+
+
+def publish(article: Article, user: User | None) -> Article:
+    with _transaction() as after:
+        after += _publish(article, user)
+    return article
+
+
+def schedule(article: Article, user: User | None, when: datetime) -> Article:
+    with _transaction() as after:
+        after += _schedule(article, user, when=when)
+    return article
+
+
+def unpublish(article: Article, user: User | None) -> Article:
+    """Take a live or scheduled article back to draft. Its media stay; its pages 404 (the page
+    cache drops them on commit, app.services.cache_hooks); a pending scheduled job finds it
+    no longer scheduled and does nothing."""
+    _require_editor(user)
+    if article.status not in LIVE:
+        raise WorkflowError("Bài viết chưa được xuất bản hay hẹn giờ.")
+    with _transaction():
+        was = article.status
+        article.status = ArticleStatus.draft
+        article.scheduled_at = None
+        _record(article, user, "article.unpublish", f"Gỡ bài “{article.title}” khỏi cổng",
+                note="Gỡ xuống" if was is ArticleStatus.published else "Hủy hẹn giờ",
+                previous=was.value)
+    return article
+
+
+def restore(article: Article, revision: ArticleRevision, user: User | None) -> Article:
+    """The revision's fields become the article's, as a new version (its status unchanged)."""
+    _require_editor(user)
+    if revision.article_id != article.id:
+        raise WorkflowError("Phiên bản không thuộc bài viết này.")
+    fields = revision.fields
+    data = ArticleInput(
+        title=fields.get("title", ""), lede=fields.get("lede", ""),
+        body_html=fields.get("body_html", ""), author_name=fields.get("author_name", ""),
+        cover_caption=fields.get("cover_caption", ""), category_id=fields.get("category_id"),
+        unit_id=fields.get("unit_id"),
+        listen_source=ListenSource(fields.get("listen_source", ListenSource.narration.value)))
+    with _transaction() as after:
+        article, spoken_before = apply_input(article, data, user)
+        _record(article, user, "article.restore",
+                f"Khôi phục bài “{article.title}” về phiên bản {revision.number}",
+                note=f"Khôi phục phiên bản {revision.number}", restored=revision.number)
+        after += _narrate_if_live(article, spoken_before)
+    return article
+
+
+def delete(article: Article, user: User | None) -> None:
+    """Delete an article that is not live, with its revisions, autosaves and comments."""
+    _require_editor(user)
+    if article.is_published:
+        raise WorkflowError("Bài viết đang xuất bản: hãy gỡ xuống trước khi xóa.")
+    with _transaction():
+        audit.record("article.delete", article, f"Xóa bài “{article.title}”", user=user,
+                     title=article.title, slug=article.slug)
+        # Spelled out: SQLite does not enforce the ON DELETE CASCADE of these tables.
+        for model in (ArticleRevision, Autosave, ArticleImage, Comment):
+            db.session.execute(sql_delete(model).where(model.article_id == article.id))
+        db.session.delete(article)
+
+
+def publish_due(article_id: int, scheduled_for: datetime | None) -> bool:
+    """The scheduler's job: publish the article if it is still scheduled for that time (a
+    reschedule or an unpublish since then leaves this job with nothing to do)."""
+    article = db.session.get(Article, article_id)
+    if article is None or article.status is not ArticleStatus.scheduled \
+            or article.scheduled_at is None:
+        return False
+    if scheduled_for is not None:  # RQ's scheduler runs the job when it is due
+        still_wanted = article.scheduled_at == scheduled_for
+    else:
+        still_wanted = article.scheduled_at <= utcnow()
+    if not still_wanted:
+        return False
+    with _transaction() as after:
+        article.status = ArticleStatus.published
+        article.published_at = article.scheduled_at
+        article.scheduled_at = None
+        _record(article, None, "article.publish", f"Xuất bản theo lịch bài “{article.title}”",
+                note="Xuất bản theo lịch", actor="scheduler")
+        # Narrated when it was scheduled: again only if that failed or never ran.
+        after += _narrate_if_live(article, spoken_text(article.title, article.lede,
+                                                       article.body_html))
+    return True
+
+
+def submitters(article_ids: list[int]) -> dict[int, str]:
+    """Who last sent each article for review (a user's name, or an API token's)."""
+    rows = db.session.execute(
+        select(AuditEntry.target_id, AuditEntry.username, User.full_name)
+        .outerjoin(User, AuditEntry.user_id == User.id)
+        .where(AuditEntry.action == "article.submit", AuditEntry.target_type == "articles",
+               AuditEntry.target_id.in_(article_ids))
+        .order_by(AuditEntry.at, AuditEntry.id))
+    return {target: full_name or username for target, username, full_name in rows}
+
+
+def submitted_count() -> int:
+    return db.session.scalar(select(func.count(Article.id))
+                             .where(Article.status == ArticleStatus.submitted)) or 0
+
+
+# --- comparing revisions ------------------------------------------------------------------
+
+DIFF_FIELDS = ("title", "lede", "body_html", "author_name", "cover_caption")
+PARAGRAPH = "\n\n"
+_WORDS = re.compile(r"\S+")
+
+
+@dataclass
+class FieldDiff:
+    name: str
+    changed: bool
+    html: Markup  # the text with <ins> for added words and <del> for removed ones
+
+
+def _tokens(name: str, value: Any) -> list[str]:
+    text = str(value or "")
+    if name != "body_html":
+        return _WORDS.findall(text)
+    tokens: list[str] = []
+    for paragraph in html_to_paragraphs(text):
+        if tokens:
+            tokens.append(PARAGRAPH)
+        tokens.extend(_WORDS.findall(paragraph))
+    return tokens
+
+
+def _join(tokens: list[str]) -> str:
+    """Words escaped and spaced; paragraph breaks stay line breaks (shown with pre-wrap)."""
+    out = ""
+    for previous, token in zip([PARAGRAPH, *tokens], tokens, strict=False):
+        space = "" if PARAGRAPH in (previous, token) else " "
+        out += space + html.escape(token)
+    return out
+
+
+def word_diff(old: list[str], new: list[str]) -> Markup:
+    """`new` against `old`: removed words in <del>, added ones in <ins>."""
+    marked: list[tuple[str, str]] = []  # ("", word), ("del", word) or ("ins", word)
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            marked += [("", t) for t in old[a1:a2]]
+        else:
+            marked += [("del", t) for t in old[a1:a2]] + [("ins", t) for t in new[b1:b2]]
+    out, last = "", PARAGRAPH
+    for kind, group in itertools.groupby(marked, key=lambda m: m[0]):
+        words = [t for _, t in group]
+        text = _join(words)
+        out += ("" if PARAGRAPH in (last, words[0]) else " ") + \
+            (f"<{kind}>{text}</{kind}>" if kind else text)
+        last = words[-1]
+    return Markup(out)
+
+
+def diff(rev_a: ArticleRevision, rev_b: ArticleRevision) -> list[FieldDiff]:
+    """What changed from `rev_a` to `rev_b`, field by field, word by word (escaped)."""
+    result = []
+    for name in DIFF_FIELDS:
+        old = _tokens(name, rev_a.fields.get(name))
+        new = _tokens(name, rev_b.fields.get(name))
+        result.append(FieldDiff(name, old != new, word_diff(old, new)))
+    return result
