@@ -140,6 +140,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=SESSION_IDLE_MINUTES)  # renewed per request
     SESSION_MAX_HOURS = env_float("SESSION_MAX_HOURS", 12)
     API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024**2)  # one article sent by a unit
+    BODY_IMAGE_MAX_BYTES = env_int("BODY_IMAGE_MAX_BYTES", 25 * 1024 * 1024)  # an image in a body
 
     # Web server (gunicorn.conf.py reads these). gthread workers: each process serves
     # WEB_THREADS requests at once, so slow clients and S3/Redis waits don't block a core.

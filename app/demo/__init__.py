@@ -97,12 +97,53 @@ def seed(with_video: bool = True) -> list[Article]:
             store_cover(article, cover_image(article.title, index))
         articles.append(article)
     seed_banner()
+    seed_newsroom()
     if with_video and articles and articles[0].asset("video") is None:
         with tempfile.TemporaryDirectory() as tmp:
             video = make_video(Path(tmp) / "demo.mp4", seconds=8, size=(1280, 720))
             with video.open("rb") as fh:
                 media_jobs.attach_video(articles[0], fh, "gioi-thieu.mp4", "video/mp4")
     return articles
+
+
+# Units' articles waiting in the newsroom: two for review, one returned with a comment.
+NEWSROOM = [
+    ("Văn phòng Tỉnh ủy", "congtacvien",
+     "Hội nghị sơ kết công tác xây dựng Đảng 11 tháng năm 2026",
+     "Chiều 26/11, Văn phòng Tỉnh ủy tổ chức hội nghị sơ kết công tác xây dựng Đảng.",
+     "<p>Hội nghị đánh giá kết quả thực hiện các nhiệm vụ trọng tâm và đề ra 05 giải pháp "
+     "cho những tháng cuối năm.</p>", None),
+    ("Sở Y tế", "",
+     "Hơn 12.000 trẻ em được tiêm vắc xin sởi trong đợt tiêm chủng mở rộng",
+     "Đợt tiêm chủng bổ sung vắc xin sởi đã hoàn thành tại 9 huyện, thị xã.",
+     "<p>Tỷ lệ tiêm đạt 98,5%, không ghi nhận trường hợp phản ứng nặng sau tiêm.</p>", None),
+    ("Sở Văn hóa, Thể thao và Du lịch", "",
+     "Chuẩn bị Lễ hội Văn hóa các dân tộc tỉnh Hòa An năm 2027",
+     "Lễ hội dự kiến diễn ra trong 3 ngày với hơn 20 hoạt động.",
+     "<p>Ban tổ chức đang hoàn thiện kế hoạch chi tiết.</p>",
+     "Đề nghị bổ sung thời gian, địa điểm cụ thể và ảnh minh họa."),
+]
+
+
+def seed_newsroom() -> None:
+    """Articles units have sent: the review queue and a returned article have something in
+    them. Submitted by the unit's contributor, or by its own system through the API."""
+    from ..services import workflow
+    from ..services.publishing import ArticleInput
+
+    editor = db.session.scalar(select(User).where(User.username == "bientap"))
+    for unit_name, username, title, lede, body, return_note in NEWSROOM:
+        if db.session.scalar(select(Article.id).where(Article.title == title)) is not None:
+            continue
+        unit = get_or_create_unit(unit_name)
+        db.session.commit()
+        author = db.session.scalar(select(User).where(User.username == username)) \
+            if username else None
+        data = ArticleInput(title=title, lede=lede, body_html=body, unit_id=unit.id)
+        article = workflow.save(None, data, author, then="submit",
+                                actor="" if author else f"api:{unit.slug}")
+        if return_note:
+            workflow.return_to_unit(article, editor, return_note)
 
 
 def cover_bytes(title: str, index: int = 0) -> bytes:

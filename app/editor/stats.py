@@ -23,7 +23,7 @@ from .views import staff_required
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The bar charts' geometry, in SVG user units (the SVG scales to the page's width).
-CHART_WIDTH, LABEL_WIDTH, VALUE_WIDTH = 720, 230, 50
+CHART_WIDTH, LABEL_WIDTH, VALUE_WIDTH = 760, 270, 50
 BAR_ROW, BAR_HEIGHT = 26, 18
 MONTH_CHART_HEIGHT, MONTH_PLOT_TOP, MONTH_PLOT_BOTTOM = 230, 24, 196
 MAX_LABEL_CHARS = 32

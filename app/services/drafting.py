@@ -136,7 +136,6 @@ def autosave_to_offer(user: User, article: Article | None) -> Autosave | None:
 
 BODY_IMAGE_MAX_WIDTH = 1600
 BODY_IMAGE_QUALITY = 82
-BODY_IMAGE_MAX_BYTES = 25 * 1024 * 1024  # default for the BODY_IMAGE_MAX_BYTES setting
 CAPTION_MAX = 500
 NOT_AN_IMAGE = _l("Tệp đã chọn không phải ảnh hợp lệ (JPEG, PNG, WebP).")
 NO_FILE = _l("Vui lòng chọn một tệp ảnh.")
@@ -153,7 +152,7 @@ class BodyImageError(Exception):
 
 
 def body_image_max_bytes() -> int:
-    return int(current_app.config.get("BODY_IMAGE_MAX_BYTES", BODY_IMAGE_MAX_BYTES))
+    return int(current_app.config["BODY_IMAGE_MAX_BYTES"])
 
 
 def body_image_key(article_id: int, data: bytes) -> str:

@@ -77,6 +77,8 @@ def test_demo_seed_fills_every_part_of_the_portal_once(runner, client, redis_con
         assert result.exit_code == 0, result.output
     counts = [db.session.scalar(select(func.count(m.id)))
               for m in (Article, Document, ScheduleEntry, Banner)]
-    assert counts == [4, 8, 12, 1]
+    assert counts == [7, 8, 12, 1]  # 4 published, 3 units' articles in the newsroom
+    statuses = sorted(a.status.value for a in db.session.scalars(select(Article)))
+    assert statuses == ["published"] * 4 + ["returned"] + ["submitted"] * 2
     home = client.get("/").get_data(as_text=True)
     assert 'aria-label="Quảng cáo"' in home and "Dịch vụ công trực tuyến tỉnh Hòa An" in home

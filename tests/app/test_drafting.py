@@ -116,13 +116,11 @@ def test_a_file_that_is_not_a_picture_is_refused_in_vietnamese(login, draft, sto
     assert body_keys(store, draft) == []
 
 
-def test_a_picture_over_the_size_limit_is_refused_with_413(app, login, draft, store):
+def test_a_picture_over_the_size_limit_is_refused_with_413(app, login, draft, store,
+                                                          monkeypatch):
     client = login()
-    app.config["BODY_IMAGE_MAX_BYTES"] = 50_000
-    try:
-        response = upload(client, draft, jpeg((3000, 2000)) + b"\0" * 60_000)
-    finally:
-        del app.config["BODY_IMAGE_MAX_BYTES"]
+    monkeypatch.setitem(app.config, "BODY_IMAGE_MAX_BYTES", 50_000)
+    response = upload(client, draft, jpeg((3000, 2000)) + b"\0" * 60_000)
     assert response.status_code == 413
     assert response.json["error"].startswith("Ảnh quá lớn")
     assert db.session.scalar(select(func.count(ArticleImage.id))) == 0
