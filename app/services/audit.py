@@ -16,8 +16,10 @@ def record(action: str, target: Any = None, summary: str = "", *, user: User | N
            username: str = "", **details: Any) -> AuditEntry:
     """Add an entry for `action` ("article.publish", "user.role", …) on `target` (a model
     row, or None) by `user` (default: the logged-in user; `username` names other actors,
-    e.g. "api:<token prefix>"). Not committed here."""
-    if user is None and has_request_context() and current_user.is_authenticated:
+    e.g. "api:<token prefix>", and then the logged-in user is not assumed). Not committed
+    here."""
+    if user is None and not username and has_request_context() \
+            and current_user.is_authenticated:
         user = current_user._get_current_object()
     entry = AuditEntry(
         user_id=user.id if user is not None else None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import html
 import itertools
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ from ..models import (
     Autosave,
     Comment,
     ListenSource,
+    MediaKind,
     Role,
     User,
 )
@@ -54,6 +56,7 @@ from . import audit, media_jobs
 from .infra import redis_conn
 from .publishing import ArticleError, ArticleInput, apply_input, needs_narration, validate
 
+log = logging.getLogger(__name__)
 REVISION_FIELDS = ("title", "lede", "body_html", "author_name", "cover_caption", "category_id",
                    "unit_id", "listen_source")
 LIVE = (ArticleStatus.published, ArticleStatus.scheduled)
@@ -383,13 +386,35 @@ def delete(article: Article, user: User | None) -> None:
     _require_editor(user)
     if article.is_published:
         raise WorkflowError("Bài viết đang xuất bản: hãy gỡ xuống trước khi xóa.")
-    with _transaction():
+    stored = media_prefixes(article)
+    with _transaction() as after:
         audit.record("article.delete", article, f"Xóa bài “{article.title}”", user=user,
                      title=article.title, slug=article.slug)
         # Spelled out: SQLite does not enforce the ON DELETE CASCADE of these tables.
         for model in (ArticleRevision, Autosave, ArticleImage, Comment):
             db.session.execute(sql_delete(model).where(model.article_id == article.id))
         db.session.delete(article)
+        after.append(lambda: _delete_media_later(stored))
+
+
+def media_prefixes(article: Article) -> list[str]:
+    """Where the article's files are in the object store: its audio, cover and body images,
+    uploaded originals, and each video's renditions (app/services/media_jobs, workers/tasks)."""
+    prefixes = [f"audio/{article.id}/", f"images/{article.id}/", f"uploads/{article.id}/"]
+    for asset in article.media:
+        if asset.kind is MediaKind.video:
+            prefixes.append(f"video/{asset.id}/")
+        elif asset.kind is MediaKind.briefing:
+            prefixes.append(f"video/b{asset.id}/")
+    return prefixes
+
+
+def _delete_media_later(prefixes: list[str]) -> None:
+    """After the grace period (a page a reader opened just before may still play them)."""
+    try:
+        queues.schedule_deletion(redis_conn(), current_app.config, prefixes=prefixes, keys=[])
+    except RedisError as exc:  # the files stay, unreachable from any page: not worth an error
+        log.warning("could not schedule deletion of %s: %s", ", ".join(prefixes), exc)
 
 
 def publish_due(article_id: int, scheduled_for: datetime | None) -> bool:

@@ -162,3 +162,15 @@ def test_clean_html_gets_no_warning_and_plain_formatting_only_a_mild_one(client,
     assert response.status_code == 201
     assert response.get_json()["warnings"] == [
         "Một số thẻ hoặc thuộc tính HTML không được hỗ trợ đã bị bỏ (class, div)."]
+
+
+def test_a_submission_from_a_browser_holding_a_staff_session_is_still_the_tokens(
+        token, login):
+    """The token answers for the article, whoever else is logged in on that browser."""
+    editor = login("bientap", role=Role.editor)
+    response = submit(editor, token, {"title": "Tin từ hệ thống của Sở", "body_html": BODY})
+    assert response.status_code == 201
+    prefix = accounts.token_from_header(f"Bearer {token}").prefix
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action.in_(["article.create", "article.submit", "api.submit"])))
+    assert {(e.username, e.user_id) for e in entries} == {(f"api:{prefix}", None)}

@@ -20,6 +20,7 @@ from app.models import (
     ArticleStatus,
     AuditEntry,
     MediaAsset,
+    MediaKind,
     MediaStatus,
     Role,
     User,
@@ -504,3 +505,32 @@ def test_a_published_article_cannot_be_deleted_until_unpublished(login, make_art
     assert db.session.scalar(select(func.count(ArticleRevision.id))) == 0
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "article.delete"))
     assert entry.details["title"] == "Bài sẽ bị xóa" and entry.target_id == article.id
+
+
+def test_a_deleted_articles_files_are_removed_after_the_grace_period(login, make_article, store,
+                                                                     redis_conn):
+    """Its audio, images, uploads and video renditions: nothing left in the store for nobody."""
+    import io
+
+    from workers.tasks import delete_media
+
+    article = make_article(title="Bài sẽ bị xóa cùng tệp", publish=False)
+    video = MediaAsset(article=article, kind=MediaKind.video, status=MediaStatus.ready,
+                       outputs={})
+    db.session.add(video)
+    db.session.commit()
+    kept = make_article(title="Bài khác giữ nguyên", publish=False)
+    keys = [f"audio/{article.id}/a.mp3", f"images/{article.id}/body/b.jpg",
+            f"uploads/{article.id}/x/clip.mp4", f"video/{video.id}/h/master.m3u8",
+            f"audio/{kept.id}/a.mp3"]
+    for key in keys:
+        store.upload_fileobj(io.BytesIO(b"data"), key, "application/octet-stream")
+
+    response = post(login(), f"/bien-tap/bai-viet/{article.id}/xoa")
+    assert response.status_code == 303
+    [job_id] = ScheduledJobRegistry(queues.VIDEO, connection=redis_conn).get_job_ids()
+    job = Queue(queues.VIDEO, connection=redis_conn).fetch_job(job_id)
+    assert job.func_name == "workers.tasks.delete_media"
+    assert all(store.exists(key) for key in keys)  # readers mid-play keep them for a while
+    delete_media(**job.kwargs)
+    assert [store.exists(key) for key in keys] == [False, False, False, False, True]
