@@ -26,6 +26,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Article, ArticleStatus, MediaAsset, MediaKind, MediaStatus
 from app.models.lexicon import lexicon_pairs, lexicon_version
+from app.services.drafting import remove_unused_body_images
 from app.services.infra import object_store, redis_conn
 from app.services.views_counter import flush_views
 from media_pipeline import audio, briefing, cards, images, narration, tts, video
@@ -456,13 +457,15 @@ STUCK = "Tiến trình xử lý bị gián đoạn (máy xử lý dừng giữa 
 
 
 def maintain() -> None:
-    """Periodic: fail rows whose job died, abort stale multipart uploads, re-schedule itself."""
+    """Periodic: fail rows whose job died, abort stale multipart uploads, drop body images no
+    version of their article shows, flush view counts, re-schedule itself."""
     with _app_context():
         cfg = current_app.config
         connection = redis_conn()
         try:
             sweep_stuck_assets(connection)
             abort_stale_uploads(cfg["MEDIA_GC_GRACE"])
+            remove_unused_body_images(timedelta(seconds=cfg["MEDIA_GC_GRACE"]))
             flush_views()
         finally:
             queues.schedule_maintenance(connection, cfg)

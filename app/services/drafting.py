@@ -10,6 +10,7 @@ import io
 import logging
 import re
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import IO, Any
 from urllib.parse import urlsplit
 
@@ -25,7 +26,7 @@ from media_pipeline.images import web_jpeg
 from workers import queues
 
 from ..extensions import db
-from ..models import Article, ArticleImage, Autosave, User
+from ..models import Article, ArticleImage, ArticleRevision, Autosave, User
 from ..models.base import utcnow
 from . import audit
 from .infra import media_url, object_store, redis_conn
@@ -273,3 +274,37 @@ def body_html_for_readers(article: Article) -> Markup:
         return _body_img(attrs, images.get(found.group(0)) if found else None)
 
     return Markup(IMG_TAG.sub(replace, body))
+
+
+def unused_body_images(older_than: timedelta) -> list[ArticleImage]:
+    """Images uploaded for a body more than `older_than` ago that no version of it shows:
+    not the article's text, none of its revisions (a restore may bring one back), no
+    autosave (unsaved work may)."""
+    cutoff = utcnow() - older_than
+    rows = db.session.execute(
+        select(ArticleImage, Article.body_html).join(Article, Article.id == ArticleImage.article_id)
+        .where(ArticleImage.created_at < cutoff)).all()
+    candidates = [image for image, body in rows if image.key not in (body or "")]
+    if not candidates:
+        return []
+    article_ids = {image.article_id for image in candidates}
+    texts: dict[int, list[str]] = {}
+    for model in (ArticleRevision, Autosave):
+        for article_id, fields in db.session.execute(
+                select(model.article_id, model.fields).where(model.article_id.in_(article_ids))):
+            texts.setdefault(article_id, []).append(str((fields or {}).get("body_html", "")))
+    return [image for image in candidates
+            if not any(image.key in text for text in texts.get(image.article_id, []))]
+
+
+def remove_unused_body_images(older_than: timedelta) -> int:
+    """Delete the unused body images' rows and files (the picture and its widths)."""
+    images = unused_body_images(older_than)
+    keys = [key for image in images
+            for key in (image.key, *(v for n, v in (image.variants or {}).items() if n != "size"))]
+    for image in images:
+        db.session.delete(image)
+    db.session.commit()
+    if keys:
+        object_store().delete(*keys)
+    return len(images)

@@ -434,3 +434,40 @@ def test_html_from_the_rich_text_editor_round_trips_unchanged(login, draft):
                                                body_html=FROM_QUILL))
     assert response.status_code in (302, 303)
     assert db.session.get(Article, draft.id).body_html == STORED
+
+
+def test_images_no_version_of_the_article_shows_are_removed_after_the_grace_period(
+        login, draft, store):
+    """Uploaded then taken out before saving: the periodic job drops the row and its files.
+    An image still in the text, in an older revision (a restore brings it back) or in an
+    autosave stays, and so does one uploaded within the grace period."""
+    from app.models import ArticleRevision
+    from app.services.drafting import remove_unused_body_images
+
+    client = login()
+    uploaded = {}
+    for name, color in (("in_text", (200, 0, 0)), ("removed", (0, 200, 0)),
+                        ("in_revision", (0, 0, 200)), ("in_autosave", (200, 200, 0)),
+                        ("recent", (0, 200, 200))):
+        response = upload(client, draft, jpeg((800, 600), color=color))
+        assert response.status_code == 200
+        uploaded[name] = db.session.get(ArticleImage, response.json["id"])
+    removed = uploaded["removed"]
+    removed.variants = {"480": removed.key.replace(".jpg", "-480.jpg"), "size": "480x360"}
+    store.upload_fileobj(io.BytesIO(b"w"), removed.variants["480"], "image/jpeg")
+    draft.body_html = f'<figure><img src="{store.url(uploaded["in_text"].key)}"></figure>'
+    db.session.add(ArticleRevision(article_id=draft.id, number=99, status="draft",
+                                   fields={"body_html": store.url(uploaded["in_revision"].key)}))
+    autosave = db.session.scalar(select(User)).id
+    db.session.add(Autosave(user_id=autosave, article_id=draft.id, base_version=1,
+                            fields={"body_html": store.url(uploaded["in_autosave"].key)}))
+    for name, image in uploaded.items():
+        if name != "recent":
+            image.created_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+
+    assert remove_unused_body_images(timedelta(days=1)) == 1
+    left = set(db.session.scalars(select(ArticleImage.key)))
+    assert left == {image.key for name, image in uploaded.items() if name != "removed"}
+    assert not store.exists(removed.key) and not store.exists(removed.variants["480"])
+    assert all(store.exists(key) for key in left)
