@@ -131,6 +131,10 @@ class Config:
 
     # Staff accounts (app.services.accounts). Wrong passwords in a row lock an account for a
     # while; failed logins from one address are limited too (successful ones never are).
+    # Proxies in front of the web servers (nginx, a load balancer, a CDN) that set
+    # X-Forwarded-For/-Proto/-Host: how many to trust. 0 (no proxy) ignores those headers; behind
+    # one, set 1, or every visitor has the proxy's address (login limits, comments, audit log).
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
     LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 20)  # then 429 until the window ends

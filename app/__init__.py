@@ -84,6 +84,12 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .services.page_cache import ServeCachedPages
 
     app.wsgi_app = ServeCachedPages(app.wsgi_app, app)  # type: ignore[method-assign]
+    if app.config["TRUSTED_PROXIES"] > 0:  # outermost: every layer sees the reader's address
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
     cache_hooks.install(db.session)
     _register_template_helpers(app)
     _register_error_pages(app)

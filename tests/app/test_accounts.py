@@ -157,6 +157,33 @@ def test_failed_logins_from_one_address_are_limited_and_successful_ones_never(
     assert try_login(client, "bientap", "mat-khau-dung", ip="10.0.0.9").status_code == 302
 
 
+def test_behind_a_proxy_each_readers_own_address_is_counted(app_config, make_user):
+    """With TRUSTED_PROXIES=1 (nginx in front), one reader's failures lock out that reader,
+    not everyone arriving through the proxy; the audit log has the reader's address."""
+    from app import create_app
+
+    class BehindProxy(app_config):
+        TRUSTED_PROXIES = 1
+        LOGIN_IP_MAX_FAILURES = 2
+
+    proxied = create_app(BehindProxy)
+    make_user("bientap", "mat-khau-dung")
+
+    def attempt(password: str, reader: str) -> int:
+        client = proxied.test_client()
+        page = client.get("/bien-tap/dang-nhap").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        return client.post("/bien-tap/dang-nhap", headers={"X-Forwarded-For": reader},
+                           data={"username": "bientap", "password": password,
+                                 "csrf_token": token}).status_code
+
+    assert [attempt("sai", "203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert attempt("mat-khau-dung", "198.51.100.4") == 302  # another reader, same proxy
+    addresses = set(db.session.scalars(select(AuditEntry.ip).where(
+        AuditEntry.action == "login.failed")))
+    assert addresses == {"203.0.113.7"}
+
+
 def test_logins_go_on_when_redis_is_down(client, make_user, monkeypatch):
     dead = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
     monkeypatch.setattr(accounts, "redis_conn", lambda: dead)
