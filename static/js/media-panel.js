@@ -35,8 +35,8 @@
     setText(role(panel, "published-at"), read.published_at || "");
   }
 
-  // A render finished (or was replaced): put a fresh player in. Players built here play the
-  // MP4; the page's own players (video-player.js) add adaptive HLS on the next visit.
+  // A render finished (or was replaced): put a fresh player in — for video the same markup as
+  // the page's own players, made adaptive (HLS) by video-player.js.
   function renderPlayer(section, kind, preview) {
     const box = role(section, "player");
     if (!box) return;
@@ -51,13 +51,41 @@
     if (kind === "audio") {
       media.src = preview.mp3;
       media.setAttribute("aria-label", panel.dataset.labelAudio || "");
-    } else {
-      media.src = preview.mp4;
-      if (preview.poster) media.poster = preview.poster;
-      media.setAttribute("playsinline", "");
-      media.setAttribute("aria-label", panel.dataset.labelVideo || "");
+      box.appendChild(media);
+      return;
     }
-    box.appendChild(media);
+    if (preview.poster) media.poster = preview.poster;
+    media.setAttribute("playsinline", "");
+    media.setAttribute("crossorigin", "anonymous");
+    media.setAttribute("aria-label", panel.dataset.labelVideo || "");
+    const source = document.createElement("source");
+    source.src = preview.mp4;
+    source.type = "video/mp4";
+    media.appendChild(source);
+    const root = document.createElement("div");
+    root.className = "vplayer";
+    root.dataset.vplayer = "";
+    root.dataset.hls = preview.hls || "";
+    root.dataset.hlsLib = panel.dataset.hlsLib || "";
+    const start = document.createElement("button");
+    start.type = "button";
+    start.className = "vplayer__start";
+    start.dataset.role = "start";
+    start.hidden = true;
+    start.setAttribute("aria-label", panel.dataset.labelVideo || "");
+    start.innerHTML = '<span aria-hidden="true">▶</span>';
+    const qualityBox = document.createElement("label");
+    qualityBox.className = "vplayer__quality";
+    qualityBox.dataset.role = "quality-box";
+    qualityBox.hidden = true;
+    qualityBox.append(panel.dataset.labelQuality || "");
+    const quality = document.createElement("select");
+    quality.dataset.role = "quality";
+    quality.add(new Option(panel.dataset.labelAuto || "Auto", "-1"));
+    qualityBox.appendChild(quality);
+    root.append(media, start, qualityBox);
+    box.appendChild(root);
+    if (window.dnxVideoPlayer) window.dnxVideoPlayer(root);
   }
 
   function renderForm(kind, form) {

@@ -2,7 +2,8 @@
 // the browser's own HLS where it has no MediaSource, and the MP4 everywhere else.
 (function () {
   "use strict";
-  document.querySelectorAll("[data-vplayer]").forEach((root) => {
+  // Also called by media-panel.js on a player it builds when a render finishes.
+  function setUp(root) {
     const video = root.querySelector("video");
     const start = root.querySelector("[data-role=start]");
     const qualityBox = root.querySelector("[data-role=quality-box]");
@@ -64,5 +65,7 @@
       }).catch(fallbackToMp4);
       video.focus();
     });
-  });
+  }
+  window.dnxVideoPlayer = setUp;
+  document.querySelectorAll("[data-vplayer]").forEach(setUp);
 })();
