@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Article, AuditEntry
+from ..services.localtime import local_midnight_utc
 from . import bp
 from .views import admin_required
 
@@ -136,8 +136,7 @@ def parse_filters(args) -> Filters:
 
 
 def _local_midnight_utc(day: date) -> datetime:
-    tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-    return datetime.combine(day, time(0), tz).astimezone(UTC)
+    return local_midnight_utc(day)
 
 
 def entries_query(filters: Filters):

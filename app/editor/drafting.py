@@ -12,11 +12,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import before_render_template as template_signal
 from flask import (
-    current_app,
     jsonify,
     make_response,
     redirect,
@@ -33,6 +31,7 @@ from ..extensions import db
 from ..models import Article, User
 from ..public.views import article_page_context
 from ..services import drafting
+from ..services.localtime import local
 from . import bp
 from .uploads import _error, human_size, json_staff_endpoint
 from .views import _article_or_404, _viewable_article, can_edit, staff_required
@@ -50,7 +49,7 @@ def _user() -> User:
 
 
 def _local_time(value: datetime, fmt: str = "%H:%M") -> str:
-    return value.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).strftime(fmt)
+    return local(value).strftime(fmt)
 
 
 # --- autosave -------------------------------------------------------------------------

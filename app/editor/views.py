@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -35,6 +33,7 @@ from ..models import (
     User,
 )
 from ..services import accounts, info_pages, lexicon, media_jobs, sections, workflow
+from ..services.localtime import display_tz, local
 from ..services.publishing import ArticleError, ArticleInput, read_cover, store_cover
 from . import bp
 from .forms import ArticleForm, LexiconForm, LoginForm, VideoForm
@@ -169,7 +168,7 @@ def _local_time(value: str) -> datetime | None:
         naive = datetime.fromisoformat((value or "").strip())
     except ValueError:
         return None
-    return naive.replace(tzinfo=ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]))
+    return naive.replace(tzinfo=display_tz())
 
 
 def _base_version(form: ArticleForm) -> int | None:
@@ -211,8 +210,7 @@ def edit(article_id: int | None = None):
         form.unit_id.data = article.unit_id or 0
         form.listen_source.data = article.listen_source.value
         if article.scheduled_at is not None:
-            tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-            form.publish_at.data = article.scheduled_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
+            form.publish_at.data = local(article.scheduled_at).strftime("%Y-%m-%dT%H:%M")
     if form.is_submitted() and current_user.role is Role.contributor:
         # A contributor writes for their own unit only: another unit's name is a refusal
         # (nothing saved), not a form error; no unit chosen means theirs.

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -25,6 +24,7 @@ from ..extensions import db
 from ..models import ScheduleEntry, Unit
 from ..models.base import utcnow
 from ..models.portal import STANDING_COMMITTEE
+from .localtime import display_tz, local, local_midnight_utc
 from .search import fold, words
 
 STANDING_SLUG = "thuong-truc"
@@ -40,13 +40,6 @@ MAX_CONTENT, MAX_PLACE, MAX_PARTICIPANTS = 2000, 300, 2000
 ICS_WEEKS_BACK, ICS_WEEKS_AHEAD = 1, 8
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "schedules.json"
 
-
-def display_tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-
-
-def local(moment: datetime) -> datetime:
-    return moment.astimezone(display_tz())
 
 
 def today() -> date:
@@ -71,9 +64,7 @@ def parse_week(raw: str | None) -> date | None:
 
 def utc_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """From local midnight starting `first` to local midnight after `last`, in UTC."""
-    tz = display_tz()
-    return (datetime.combine(first, time(0), tz).astimezone(UTC),
-            datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(UTC))
+    return local_midnight_utc(first), local_midnight_utc(last + timedelta(days=1))
 
 
 # --- hosts ----------------------------------------------------------------------------

@@ -13,15 +13,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category, MediaAsset, MediaKind, MediaStatus, Unit
+from .localtime import display_tz, local_midnight_utc
 
 MIN_YEAR = 2000  # the portal holds nothing older; earlier years are typing mistakes
 MONTHS = 12
@@ -91,10 +90,6 @@ class YearStats:
         return [row.sections.get(name, 0) for name in self.section_names]
 
 
-def display_tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-
-
 def current_year() -> int:
     return datetime.now(display_tz()).year
 
@@ -115,9 +110,7 @@ def parse_year(raw: str | None) -> int:
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """From local midnight on 1 January to local midnight on the next 1 January, in UTC."""
-    tz = display_tz()
-    return (datetime(year, 1, 1, tzinfo=tz).astimezone(UTC),
-            datetime(year + 1, 1, 1, tzinfo=tz).astimezone(UTC))
+    return local_midnight_utc(date(year, 1, 1)), local_midnight_utc(date(year + 1, 1, 1))
 
 
 def available_years() -> list[int]:

@@ -36,6 +36,7 @@ from app.models import (
     Unit,
 )
 from app.services import schedules
+from app.services.localtime import display_tz
 
 WORD = "ninhkieu"  # in every article, document and schedule entry: what the search asks for
 MAIN_SLUG = "bai-chinh"
@@ -114,7 +115,7 @@ def add_batch(n: int) -> None:
         slug=f"nghi-quyet-{n}", file_key=f"documents/{n}/f.pdf", file_name="f.pdf",
         file_size=2048, file_type="pdf", search_text=f"{n:02d} nq tu nghi quyet {WORD}"))
     monday = schedules.week_start(schedules.today())
-    start = datetime.combine(monday, datetime.min.time(), schedules.display_tz())
+    start = datetime.combine(monday, datetime.min.time(), display_tz())
     for i, host in enumerate((unit, None)):
         when = (start + timedelta(days=n % 7, hours=7 + i)).astimezone(UTC)
         db.session.add(ScheduleEntry(starts_at=when, ends_at=when + timedelta(hours=1),

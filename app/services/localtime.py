@@ -1,0 +1,21 @@
+"""The newsroom's and readers' clock: DISPLAY_TIMEZONE (Vietnam). Stored times are UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def display_tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
+def local(moment: datetime) -> datetime:
+    return moment.astimezone(display_tz())
+
+
+def local_midnight_utc(day: date) -> datetime:
+    """When `day` begins in Vietnam, in UTC: the bound of a day's or a year's range."""
+    return datetime.combine(day, time(0), display_tz()).astimezone(UTC)
