@@ -3,13 +3,12 @@ preview of an article as readers will see it (with its audio player).
 
 The edit view itself (app/editor/views.py) knows nothing of this: the autosave banner and
 the restored values reach its template through a context processor and Flask's
-`before_render_template` signal, and a successful save clears the autosave in an
-`after_request` hook.
+`before_render_template` signal. A save clears the user's autosave in the same transaction
+(app.services.workflow.save).
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +23,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..models import Article, User
@@ -36,7 +33,6 @@ from . import bp
 from .uploads import _error, human_size, json_staff_endpoint
 from .views import _article_or_404, _viewable_article, can_edit, staff_required
 
-log = logging.getLogger(__name__)
 RESTORE_ARG = "khoi-phuc"
 
 
@@ -166,23 +162,6 @@ def _restore_into_form(sender, template, context: dict[str, Any], **extra: Any) 
 @bp.record_once
 def _connect_signals(state) -> None:
     template_signal.connect(_restore_into_form, state.app, weak=False)
-
-
-@bp.after_app_request
-def clear_autosave_after_save(response: Response) -> Response:
-    """A save of the edit form succeeded (it redirects): the user's autosave is obsolete."""
-    if request.endpoint != "editor.edit" or request.method != "POST" \
-            or response.status_code not in (302, 303) or not current_user.is_authenticated:
-        return response
-    article_id = (request.view_args or {}).get("article_id")
-    try:
-        article = db.session.get(Article, article_id) if article_id else None
-        if article_id is None or article is not None:
-            drafting.clear_autosave(_user(), article)
-    except SQLAlchemyError as exc:  # the article is saved; a stale banner is no reason to fail
-        db.session.rollback()
-        log.error("could not clear the autosave after saving article %s: %s", article_id, exc)
-    return response
 
 
 # --- images in the body ---------------------------------------------------------------

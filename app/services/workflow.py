@@ -311,6 +311,11 @@ def save(article: Article | None, data: ArticleInput, user: User | None, *,
         elif not _unchanged(article):
             _record(article, user, "article.edit", f"Sửa bài “{article.title}”",
                     note="Sửa bài", actor=actor)
+        if user is not None:  # what this user's form autosaved is saved now, or superseded
+            db.session.execute(sql_delete(Autosave).where(
+                Autosave.user_id == user.id,
+                Autosave.article_id.is_(None) if creating
+                else Autosave.article_id == article.id))
         if then is not None:
             step_actor = {"actor": actor} if then == "submit" else {}
             after += STEPS[then](article, user, **step_actor, **step_args)
@@ -319,28 +324,28 @@ def save(article: Article | None, data: ArticleInput, user: User | None, *,
     return article
 
 
-def submit(article: Article, user: User | None, *, actor: str = "") -> Article:
+def _run(step: Callable[..., AfterCommit], article: Article, user: User | None,
+         **step_args: Any) -> Article:
+    """One workflow step on its own, in its own transaction."""
     with _transaction() as after:
-        after += _submit(article, user, actor=actor)
+        after += step(article, user, **step_args)
     return article
+
+
+def submit(article: Article, user: User | None, *, actor: str = "") -> Article:
+    return _run(_submit, article, user, actor=actor)
 
 
 def return_to_unit(article: Article, user: User | None, note: str) -> Article:
-    with _transaction() as after:
-        after += _return(article, user, note=note)
-    return article
+    return _run(_return, article, user, note=note)
 
 
 def publish(article: Article, user: User | None) -> Article:
-    with _transaction() as after:
-        after += _publish(article, user)
-    return article
+    return _run(_publish, article, user)
 
 
 def schedule(article: Article, user: User | None, when: datetime) -> Article:
-    with _transaction() as after:
-        after += _schedule(article, user, when=when)
-    return article
+    return _run(_schedule, article, user, when=when)
 
 
 def unpublish(article: Article, user: User | None) -> Article:
