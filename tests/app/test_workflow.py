@@ -40,13 +40,6 @@ def unit(app):
     return unit
 
 
-@pytest.fixture
-def make_user_in(make_user):
-    def make(username, role, unit=None):
-        return make_user(username=username, role=role, unit=unit)
-    return make
-
-
 def draft(user, unit, category, title="Lễ hội Nghinh Ông năm 2026", **fields) -> Article:
     """A unit's draft, written through the workflow as its contributor would."""
     data = ArticleInput(title=title, lede=fields.pop("lede", "Lễ hội diễn ra ba ngày."),
@@ -136,8 +129,8 @@ def test_a_contributor_writes_and_submits_a_draft_and_nothing_is_narrated(
 
 
 def test_a_submitted_or_published_article_is_locked_for_its_contributor(
-        login, unit, category, make_user_in):
-    contributor = make_user_in("ctv", Role.contributor, unit)
+        login, unit, category, make_user):
+    contributor = make_user("ctv", role=Role.contributor, unit=unit)
     article = draft(contributor, unit, category)
     workflow.submit(article, contributor)
     client = login("ctv2", role=Role.contributor, unit=unit)
@@ -157,10 +150,11 @@ def test_a_submitted_or_published_article_is_locked_for_its_contributor(
 
 
 def test_a_contributor_cannot_touch_another_units_articles(login, unit, category,
-                                                           make_user_in):
+                                                           make_user):
     other_unit = get_or_create_unit("Sở Y tế")
     db.session.commit()
-    article = draft(make_user_in("ctv-yte", Role.contributor, other_unit), other_unit, category)
+    writer = make_user("ctv-yte", role=Role.contributor, unit=other_unit)
+    article = draft(writer, other_unit, category)
     client = login("ctv", role=Role.contributor, unit=unit)
     assert client.get(f"/bien-tap/bai-viet/{article.id}").status_code == 403
     response = post_edit(client, article, title="Không phải bài của mình", save="Lưu nháp")
@@ -208,8 +202,8 @@ def test_a_contributor_cannot_unpublish_delete_restore_or_open_the_review_queue(
 # --- the editor's review ---------------------------------------------------------------------
 
 def test_the_review_queue_lists_submissions_oldest_first_with_unit_and_submitter(
-        login, unit, category, make_user_in):
-    contributor = make_user_in("nguyenvana", Role.contributor, unit)
+        login, unit, category, make_user):
+    contributor = make_user("nguyenvana", role=Role.contributor, unit=unit)
     first = draft(contributor, unit, category, title="Bài gửi trước")
     workflow.submit(first, contributor)
     second = draft(contributor, unit, category, title="Bài gửi sau")
@@ -225,8 +219,8 @@ def test_the_review_queue_lists_submissions_oldest_first_with_unit_and_submitter
 
 
 def test_returning_needs_a_comment_which_the_contributor_then_sees(login, unit, category,
-                                                                   make_user_in, redis_conn):
-    contributor = make_user_in("ctv", Role.contributor, unit)
+                                                                   make_user, redis_conn):
+    contributor = make_user("ctv", role=Role.contributor, unit=unit)
     article = draft(contributor, unit, category)
     workflow.submit(article, contributor)
     editor = login()
@@ -261,9 +255,9 @@ def test_returning_needs_a_comment_which_the_contributor_then_sees(login, unit, 
 
 
 @pytest.mark.parametrize("role", [Role.editor, Role.admin])
-def test_publishing_a_submission_queues_its_narration(login, unit, category, make_user_in,
+def test_publishing_a_submission_queues_its_narration(login, unit, category, make_user,
                                                       redis_conn, role):
-    contributor = make_user_in("ctv", Role.contributor, unit)
+    contributor = make_user("ctv", role=Role.contributor, unit=unit)
     article = draft(contributor, unit, category)
     workflow.submit(article, contributor)
     client = login("truongban", role=role)
@@ -279,8 +273,8 @@ def test_publishing_a_submission_queues_its_narration(login, unit, category, mak
 
 
 def test_steps_that_do_not_apply_are_refused_and_change_nothing(unit, category,
-                                                                make_user_in, make_article):
-    editor = make_user_in("bientap", Role.editor)
+                                                                make_user, make_article):
+    editor = make_user("bientap", role=Role.editor)
     article = draft(editor, unit, category)
     with pytest.raises(workflow.WorkflowError):
         workflow.return_to_unit(article, editor, "Chưa gửi mà trả lại")
@@ -297,9 +291,9 @@ def test_steps_that_do_not_apply_are_refused_and_change_nothing(unit, category,
 
 # --- scheduling ---------------------------------------------------------------------------------
 
-def test_scheduling_in_the_past_is_refused_with_a_message(login, unit, category, make_user_in,
+def test_scheduling_in_the_past_is_refused_with_a_message(login, unit, category, make_user,
                                                          redis_conn):
-    article = draft(make_user_in("ctv", Role.contributor, unit), unit, category)
+    article = draft(make_user("ctv", role=Role.contributor, unit=unit), unit, category)
     client = login()
     for moment in (datetime.now(UTC) - timedelta(hours=1), datetime.now(UTC)):
         response = post_edit(client, article, schedule="Hẹn giờ xuất bản",
@@ -326,8 +320,8 @@ def run_due_publications(redis_conn, job_id: str) -> None:
 
 
 def test_a_scheduled_article_is_narrated_at_once_and_goes_live_at_its_time(
-        app, login, unit, category, make_user_in, redis_conn, run_worker):
-    article = draft(make_user_in("ctv", Role.contributor, unit), unit, category)
+        app, login, unit, category, make_user, redis_conn, run_worker):
+    article = draft(make_user("ctv", role=Role.contributor, unit=unit), unit, category)
     client = login()
     when = (datetime.now(UTC) + timedelta(minutes=5)).replace(second=0, microsecond=0)
     response = post_edit(client, article, schedule="Hẹn giờ xuất bản",
@@ -359,8 +353,8 @@ def test_a_scheduled_article_is_narrated_at_once_and_goes_live_at_its_time(
 
 
 def test_an_old_job_does_nothing_after_a_reschedule_or_an_unpublish(
-        unit, category, make_user_in, redis_conn):
-    editor = make_user_in("bientap", Role.editor)
+        unit, category, make_user, redis_conn):
+    editor = make_user("bientap", role=Role.editor)
     article = draft(editor, unit, category)
     soon = datetime.now(UTC) + timedelta(minutes=5)
     workflow.schedule(article, editor, soon)
@@ -385,8 +379,8 @@ def test_an_old_job_does_nothing_after_a_reschedule_or_an_unpublish(
 # --- revisions, differences, restore --------------------------------------------------------------
 
 def test_every_save_is_a_revision_whose_difference_shows_the_inserted_word(
-        login, unit, category, make_user_in):
-    editor = make_user_in("bientap2", Role.editor)
+        login, unit, category, make_user):
+    editor = make_user("bientap2", role=Role.editor)
     article = draft(editor, unit, category, title="Hội nghị tổng kết",
                     body_html="<p>Hội nghị đã thảo luận ý kiến.</p><p>Đoạn hai giữ nguyên.</p>")
     client = login()
@@ -420,8 +414,8 @@ def test_a_word_diff_marks_removed_and_added_words():
 
 
 def test_restoring_a_revision_brings_its_text_back_as_a_new_version(login, unit, category,
-                                                                    make_user_in):
-    editor = make_user_in("bientap2", Role.editor)
+                                                                    make_user):
+    editor = make_user("bientap2", role=Role.editor)
     article = draft(editor, unit, category, body_html="<p>Bản đầu tiên.</p>")
     workflow.save(article, ArticleInput(title=article.title, lede=article.lede,
                                         body_html="<p>Bản thứ hai, sai.</p>",
@@ -439,8 +433,8 @@ def test_restoring_a_revision_brings_its_text_back_as_a_new_version(login, unit,
 # --- conflicts ----------------------------------------------------------------------------
 
 def test_a_stale_form_is_a_409_that_keeps_the_typed_text_and_overwrites_nothing(
-        login, unit, category, make_user_in):
-    colleague = make_user_in("bientap2", Role.editor)
+        login, unit, category, make_user):
+    colleague = make_user("bientap2", role=Role.editor)
     article = draft(colleague, unit, category, body_html="<p>Nội dung gốc.</p>")
     client = login()
     opened = client.get(f"/bien-tap/bai-viet/{article.id}").get_data(as_text=True)
