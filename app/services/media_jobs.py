@@ -143,10 +143,6 @@ def request(asset: MediaAsset, job_kind: str) -> bool:
     return _enqueue(asset, job_kind)
 
 
-def retry(asset: MediaAsset) -> bool:
-    return _enqueue(asset, JOB_FOR_KIND[asset.kind])
-
-
 # --- by hand: an editor's buttons on the media panel, an admin's on the jobs page ------------
 
 BUSY = (MediaStatus.queued, MediaStatus.processing)
