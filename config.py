@@ -37,9 +37,21 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+# What `make run` uses when the environment says nothing: fine on one machine, refused in
+# production (app.deploy_check names each one still in use there).
+DEV_S3_ACCESS_KEY = "docnghexem"
+DEV_S3_SECRET_KEY = "docnghexem-secret"
+
+
 class Config:
-    SECRET_KEY = env("SECRET_KEY", "dev-only-secret-change-me")
+    REFUSE_UNSAFE_SETTINGS = False  # production sets it: create_app() checks the settings
+    # Signs sessions and CSRF tokens. Production must set it; `make run` makes a random one on
+    # its first start and keeps it in instance/secret_key (app.create_app).
+    SECRET_KEY = env("SECRET_KEY", "")
     SITE_NAME = env("SITE_NAME", "Cổng thông tin điện tử tỉnh Hòa An")
+    # The portal's public address: every absolute link (canonical, OpenGraph, feeds, sitemap,
+    # podcasts, iCal) is made from it, never from a request's Host header.
+    SITE_URL = env("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
     BABEL_DEFAULT_LOCALE = env_list("LANGUAGES", "vi,en")[0]
     BABEL_DEFAULT_TIMEZONE = env("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
     LANGUAGES = env_list("LANGUAGES", "vi,en")  # the first is the default
@@ -55,8 +67,8 @@ class Config:
     # Object storage (any S3). Readers fetch media from S3_PUBLIC_URL directly.
     S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", "http://127.0.0.1:8333")
     S3_BUCKET = env("S3_BUCKET", "docnghexem")
-    S3_ACCESS_KEY = env("S3_ACCESS_KEY", "docnghexem")
-    S3_SECRET_KEY = env("S3_SECRET_KEY", "docnghexem-secret")
+    S3_ACCESS_KEY = env("S3_ACCESS_KEY", DEV_S3_ACCESS_KEY)
+    S3_SECRET_KEY = env("S3_SECRET_KEY", DEV_S3_SECRET_KEY)
     S3_REGION = env("S3_REGION", "us-east-1")
     S3_PUBLIC_URL = env("S3_PUBLIC_URL", "")  # default: {S3_ENDPOINT_URL}/{S3_BUCKET}
     # "public": a public-read bucket policy on the media prefixes (cacheable URLs);
@@ -68,6 +80,9 @@ class Config:
 
     # Text-to-speech: engines tried in order until one succeeds.
     TTS_ENGINES = env_list("TTS_ENGINES", "gtts,espeak")
+    # Online engines (gTTS sends the text to Google) speak only published articles; drafts,
+    # articles under review and scheduled ones stay on this machine unless an admin sets this.
+    TTS_ONLINE_FOR_UNPUBLISHED = env_bool("TTS_ONLINE_FOR_UNPUBLISHED", False)
     TTS_LANGUAGE = env("TTS_LANGUAGE", "vi")
     GTTS_TLD = env("GTTS_TLD", "com.vn")
     GTTS_TIMEOUT = env_float("GTTS_TIMEOUT", 10.0)
@@ -89,7 +104,9 @@ class Config:
     BRIEFING_BURN_SUBTITLES = env_bool("BRIEFING_BURN_SUBTITLES", False)  # soft track otherwise
     VIDEO_MAX_DURATION = env_float("VIDEO_MAX_DURATION", 3 * 3600)
     VIDEO_MAX_UPLOAD_BYTES = env_int("VIDEO_MAX_UPLOAD_BYTES", 4 * 1024**3)  # direct to S3
-    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 4 * 1024**3)  # through the web server
+    # A video posted through the web server (the form without JavaScript); Uppy's uploads go to
+    # the store directly, up to VIDEO_MAX_UPLOAD_BYTES.
+    VIDEO_FORM_MAX_BYTES = env_int("MAX_UPLOAD_BYTES", 4 * 1024**3)
 
     # Superseded renders and originals are deleted this long after the switch, so pages and
     # players still holding the old URLs finish cleanly; stale multipart uploads likewise.
@@ -129,27 +146,54 @@ class Config:
     PODCAST_OWNER_EMAIL = env("PODCAST_OWNER_EMAIL", "")
     WTF_CSRF_TIME_LIMIT = None  # editors keep long-open forms; the session bounds them
 
-    # Staff accounts (app.services.accounts). Wrong passwords in a row lock an account for a
-    # while; failed logins from one address are limited too (successful ones never are).
     # Proxies in front of the web servers (nginx, a load balancer, a CDN) that set
-    # X-Forwarded-For/-Proto/-Host: how many to trust. 0 (no proxy) ignores those headers; behind
+    # X-Forwarded-For/-Proto: how many to trust. 0 (no proxy) ignores those headers; behind
     # one, set 1, or every visitor has the proxy's address (login limits, comments, audit log).
     TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
-    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
-    LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
-    LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 20)  # then 429 until the window ends
-    LOGIN_IP_WINDOW_SECONDS = env_int("LOGIN_IP_WINDOW_SECONDS", 15 * 60)
+    # Failed logins (app.services.accounts) slow down, never lock out: after LOGIN_FREE_FAILURES
+    # wrong passwords in a row an account waits LOGIN_BASE_DELAY seconds before its next try,
+    # doubling with each failure up to LOGIN_ACCOUNT_MAX_DELAY (so its owner is never kept out
+    # for long); an address likewise after LOGIN_IP_FREE_FAILURES failures in
+    # LOGIN_IP_WINDOW_SECONDS, up to LOGIN_IP_MAX_DELAY.
+    LOGIN_FREE_FAILURES = env_int("LOGIN_FREE_FAILURES", 5)
+    LOGIN_BASE_DELAY = env_float("LOGIN_BASE_DELAY", 2.0)
+    LOGIN_ACCOUNT_MAX_DELAY = env_float("LOGIN_ACCOUNT_MAX_DELAY", 60.0)
+    LOGIN_IP_FREE_FAILURES = env_int("LOGIN_IP_FREE_FAILURES", 20)
+    LOGIN_IP_MAX_DELAY = env_float("LOGIN_IP_MAX_DELAY", 15 * 60.0)
+    LOGIN_IP_WINDOW_SECONDS = env_int("LOGIN_IP_WINDOW_SECONDS", 60 * 60)
     # A staff session ends after this long without a request, and this long after login anyway.
     SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=SESSION_IDLE_MINUTES)  # renewed per request
     SESSION_MAX_HOURS = env_float("SESSION_MAX_HOURS", 12)
+    # Session cookies: never readable by scripts, not sent on cross-site posts; HTTPS-only in
+    # production. Staff sessions are also recorded on the server (app.models.StaffSession), so
+    # logging out, a new password or an admin's reset ends them even for a copied cookie.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Strict-Transport-Security max-age (0: not sent); production sends a year.
+    HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
+
+    # Request bodies: every route has a limit (app.http_security.body_limit); this is the one
+    # for forms that name none. Uploads name their own below.
+    MAX_CONTENT_LENGTH = env_int("FORM_MAX_BYTES", 1024**2)
+    COMMENT_MAX_BYTES = env_int("COMMENT_MAX_BYTES", 32 * 1024)  # a reader's comment form
     API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024**2)  # one article sent by a unit
     BODY_IMAGE_MAX_BYTES = env_int("BODY_IMAGE_MAX_BYTES", 25 * 1024 * 1024)  # an image in a body
+    # Pictures are refused above this many pixels before they are decoded: a small PNG can
+    # unpack to gigabytes (a "decompression bomb").
+    IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 
     # Web server (gunicorn.conf.py reads these). gthread workers: each process serves
     # WEB_THREADS requests at once, so slow clients and S3/Redis waits don't block a core.
     # 2×cores+1 processes, capped so a big host doesn't open hundreds of DB connections.
-    WEB_BIND = env("WEB_BIND", f"0.0.0.0:{env('PORT', '5000')}")
+    # Localhost unless told otherwise (nginx in front); a platform that gives a PORT gets all
+    # addresses on it, as platforms expect.
+    WEB_BIND = env("WEB_BIND", f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT")
+                   else "127.0.0.1:5000")
     WEB_WORKERS = env_int("WEB_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 9))
     WEB_THREADS = env_int("WEB_THREADS", 4)
     WEB_TIMEOUT = env_int("WEB_TIMEOUT", 30)  # a request still running then: worker restarted
@@ -167,10 +211,15 @@ class DevConfig(Config):
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
+    # Not the test client's "localhost": links that show this came from SITE_URL, not the Host.
+    SITE_URL = "https://cong.hoaan.test"
     SQLALCHEMY_DATABASE_URI = env("TEST_DATABASE_URL", "sqlite:///:memory:")
     REDIS_URL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     S3_ENDPOINT_URL = env("TEST_S3_ENDPOINT_URL", "http://127.0.0.1:8433")
     S3_BUCKET = env("TEST_S3_BUCKET", "docnghexem-test")
+    # Not the development keys: the tests also run the portal with production settings.
+    S3_ACCESS_KEY = env("TEST_S3_ACCESS_KEY", "docnghexem-test")
+    S3_SECRET_KEY = env("TEST_S3_SECRET_KEY", "docnghexem-test-secret-key")
     TTS_ENGINES = env_list("TEST_TTS_ENGINES", "espeak")
     BRIEFING_ENABLED = False  # slow; the tests that are about briefings turn it on
     PAGE_CACHE_TTL = 0  # the page cache's own tests turn it on
@@ -178,8 +227,13 @@ class TestConfig(Config):
 
 
 class ProdConfig(Config):
+    """Production: refuses to start on unsafe settings (app.deploy_check)."""
+
+    SITE_URL = env("SITE_URL", "").rstrip("/")  # no default: links must name the real site
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    REFUSE_UNSAFE_SETTINGS = True
 
 
 CONFIGS = {"dev": DevConfig, "test": TestConfig, "prod": ProdConfig}

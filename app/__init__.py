@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, render_template, request
@@ -12,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR, INSTANCE_DIR, Config, config_from_env
 
+from . import http_security
 from .extensions import babel, compress, csrf, db, login_manager, migrate
 
 # Lazy: each is translated into the reader's language when it is shown, not at import.
@@ -47,12 +51,32 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def create_app(config: type[Config] | None = None) -> Flask:
+def instance_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
+    """`make run`'s secret key: made at random on the first start, then kept (owner-only) in
+    instance/secret_key, so sessions survive restarts and no two installations share one."""
+    path = instance_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def create_app(config: type[Config] | None = None, *, refuse_unsafe: bool = True) -> Flask:
+    """The portal. A production config (REFUSE_UNSAFE_SETTINGS) with unsafe settings raises
+    app.deploy_check.UnsafeSettings naming each, unless `refuse_unsafe` is False (the
+    check-deploy command, which prints them instead)."""
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or config_from_env())
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # keep Vietnamese readable
     INSTANCE_DIR.mkdir(exist_ok=True)
+    if not app.config["SECRET_KEY"] and not app.config["REFUSE_UNSAFE_SETTINGS"]:
+        app.config["SECRET_KEY"] = instance_secret_key()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
@@ -62,6 +86,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     # The flash goes into the session cookie: a plain string in the reader's language.
     login_manager.localize_callback = str
     csrf.init_app(app)
+    http_security.install(app)  # its body limit runs before CSRFProtect reads a form
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(BASE_DIR / "app" / "translations"))
@@ -93,6 +118,12 @@ def create_app(config: type[Config] | None = None) -> Flask:
     cache_hooks.install(db.session)
     _register_template_helpers(app)
     _register_error_pages(app)
+    if app.config["REFUSE_UNSAFE_SETTINGS"] and refuse_unsafe:
+        from .deploy_check import UnsafeSettings, all_problems
+
+        problems = all_problems(app)
+        if problems:
+            raise UnsafeSettings(problems)
     return app
 
 
@@ -137,6 +168,10 @@ def _register_template_helpers(app: Flask) -> None:
 
         return per_request("footer_pages", lambda: list(published_pages()))
 
+    from .urls import absolute_url
+
+    app.add_template_global(absolute_url)
+
     @app.context_processor
     def site() -> dict[str, object]:
         return {"site_name": app.config["SITE_NAME"], "MEDIA_LABELS": MEDIA_LABELS,
@@ -149,6 +184,8 @@ def _register_error_pages(app: Flask) -> None:
     def http_error(exc: HTTPException):
         code = exc.code or 500
         message = str(ERROR_MESSAGES.get(code, exc.description or ""))  # JSON needs a str
-        if request.path.startswith("/api/"):
+        if code == 413:  # the route's own limit, in its own words if it has some
+            message = http_security.too_big_message(app, request.endpoint) or message
+        if request.path.startswith("/api/") or http_security.answers_json(app, request.endpoint):
             return jsonify({"error": message, "status": code}), code
         return render_template("errors/error.html", code=code, message=message), code

@@ -83,6 +83,18 @@ def cover_variants_cmd(redo_all: bool) -> None:
     click.echo(f"{queued} ảnh bìa đã được đưa vào hàng đợi tạo kích cỡ.")
 
 
+@media_cli.command("sync-visibility")
+def sync_visibility_cmd() -> None:
+    """Put every article's files where its status says: public once published, private under
+    private/ otherwise (files stored before that rule, or a move that failed); prints how many
+    moved."""
+    from .services.media_keys import sync_article_media
+
+    moved = sum(sync_article_media(article)
+                for article in db.session.scalars(select(Article).order_by(Article.id)))
+    click.echo(f"{moved} tệp đã được chuyển cho đúng trạng thái công bố.")
+
+
 @click.group("storage", help="Object storage.")
 def storage_cli() -> None:
     pass
@@ -131,8 +143,14 @@ def demo_cli() -> None:
 @demo_cli.command("seed")
 @click.option("--no-video", is_flag=True, help="Skip the generated demo video.")
 def demo_seed_cmd(no_video: bool) -> None:
-    """Seed demo users, sections and articles (safe to run again)."""
-    from .demo import DEMO_USERS, seed
+    """Seed demo users, sections and articles (safe to run again). Never in production."""
+    from flask import current_app
+
+    from .demo import DEMO_ACCOUNTS, seed
+
+    if current_app.config["REFUSE_UNSAFE_SETTINGS"]:
+        raise click.ClickException("Không tạo nội dung và tài khoản mẫu trên hệ thống "
+                                   "production (APP_CONFIG=prod).")
 
     articles = seed(with_video=not no_video)
     for article in articles:
@@ -142,5 +160,5 @@ def demo_seed_cmd(no_video: bool) -> None:
 
     click.echo(f"documents: {len(seed_demo_documents())}")
     click.echo(f"schedule entries: {len(seed_demo_schedules())}")
-    for username, _, role, password in DEMO_USERS:
-        click.echo(f"login: {username} / {password} ({role.value})")
+    for account in DEMO_ACCOUNTS:
+        click.echo(f"login: {account.username} / {account.password} ({account.role.value})")

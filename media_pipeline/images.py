@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import IO
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
 
@@ -31,17 +32,49 @@ class ImageVariant:
         return EXTENSIONS[self.content_type]
 
 
+# Above this many pixels a picture is refused before it is decoded: a PNG of a few hundred KB
+# can unpack to gigabytes (a "decompression bomb"). Callers pass their configured limit.
+MAX_PIXELS = 40_000_000
+# The formats an upload may be: what browsers show. (Pillow reads dozens more, each one more
+# decoder an attacker can aim at.)
+UPLOAD_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+
+
+class ImageTooLarge(InvalidMediaError):
+    """A picture with more pixels than allowed; refused from its header alone."""
+
+
+def open_upload(fileobj: IO[bytes], max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """An uploaded picture, decoded only once its header says it is a JPEG, PNG, WebP or GIF
+    of at most `max_pixels` pixels. InvalidMediaError (ImageTooLarge) says what is wrong."""
+    try:
+        image: Image.Image = Image.open(fileobj, formats=UPLOAD_FORMATS)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
+        raise InvalidMediaError("Tệp không phải ảnh hợp lệ (JPEG, PNG, WebP).", str(exc)) \
+            from None
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageTooLarge(f"Ảnh quá lớn: {width}×{height} điểm ảnh (tối đa "
+                            f"{max_pixels / 1e6:.0f} triệu điểm ảnh).")
+    try:
+        image.load()
+    except (OSError, Image.DecompressionBombError, ValueError, SyntaxError) as exc:
+        raise InvalidMediaError("Tệp ảnh bị hỏng.", str(exc)) from None
+    return image
+
+
 def webp_supported() -> bool:
     return bool(features.check("webp"))
 
 
-def open_image(data: bytes) -> Image.Image:
-    """Decode, turned upright (EXIF orientation), in sRGB, as plain RGB."""
+def open_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Decode (checked as open_upload), turned upright (EXIF orientation), in sRGB, plain RGB."""
     try:
-        image: Image.Image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
-        raise InvalidMediaError("Tệp ảnh bìa bị hỏng hoặc không phải ảnh.", str(exc)) from None
+        image = open_upload(io.BytesIO(data), max_pixels)
+    except ImageTooLarge:
+        raise
+    except InvalidMediaError as exc:
+        raise InvalidMediaError("Tệp ảnh bìa bị hỏng hoặc không phải ảnh.", exc.detail) from None
     image = ImageOps.exif_transpose(image)
     icc = image.info.get("icc_profile")
     if icc and image.mode in ("RGB", "RGBA", "CMYK"):

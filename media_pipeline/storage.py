@@ -74,12 +74,22 @@ class ObjectStore:
         self.client.download_file(self.bucket, key, str(path))
         return path
 
+    def read(self, key: str) -> bytes:
+        """A small object's bytes (a playlist, a manifest)."""
+        return bytes(self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+
     def exists(self, key: str) -> bool:
         try:
             self.client.head_object(Bucket=self.bucket, Key=key)
         except ClientError:
             return False
         return True
+
+    def copy(self, source: str, key: str) -> str:
+        """A server-side copy of `source` at `key`, with its content type and cache headers."""
+        self.client.copy_object(Bucket=self.bucket, Key=key, MetadataDirective="COPY",
+                                CopySource={"Bucket": self.bucket, "Key": source})
+        return key
 
     def delete(self, *keys: str) -> None:
         for start in range(0, len(keys), 1000):  # S3 takes at most 1000 keys a request

@@ -23,6 +23,7 @@ from gtts import gTTS, gTTSError
 from . import espeak_lib
 from .errors import EngineUnavailable, NothingToNarrateError, TTSError
 from .text import has_words
+from .voices import ONLINE_ENGINES
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class SpeechEngine(Protocol):
     name: str
     voice: str
     sample_rate: int
+    online: bool  # sends the text off this machine (to a speech service)
 
     def render(self, sentences: Sequence[str], track: PcmTrack,
                on_sentence: Callable[[int], None], deadline: float | None) -> Timings:
@@ -71,6 +73,7 @@ class SentenceEngine:
     name = "engine"
     voice = ""
     sample_rate = 22050
+    online = False
 
     def speak(self, sentence: str, track: PcmTrack) -> None:
         raise NotImplementedError
@@ -105,6 +108,7 @@ class GTTSEngine(SentenceEngine):
 
     name = "gtts"
     sample_rate = 24000
+    online = True  # the text goes to Google
 
     def __init__(self, lang: str = "vi", tld: str = "com.vn", timeout: float = 10.0,
                  retries: int = 2, backoff: float = 1.0) -> None:
@@ -234,13 +238,17 @@ def decode_wav_pcm(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
 def build_engines(names: Sequence[str], *, language: str = "vi", gtts_tld: str = "com.vn",
                   gtts_timeout: float = 10.0, gtts_retries: int = 2,
                   espeak_voice: str = "vi", espeak_rate: int = 150,
-                  piper_model: str = "") -> list[SpeechEngine]:
+                  piper_model: str = "", offline_only: bool = False) -> list[SpeechEngine]:
     """Engines in the order named (e.g. ["gtts", "espeak"]); unknown names are an error.
 
     A piper engine without a usable model is left out of the chain with a warning.
+    `offline_only` leaves out the engines that send the text away (gtts): the text is not yet
+    public. If that leaves none, espeak-ng speaks.
     """
     engines: list[SpeechEngine] = []
     for name in names:
+        if offline_only and name in ONLINE_ENGINES:
+            continue
         if name == "gtts":
             engines.append(GTTSEngine(language, gtts_tld, gtts_timeout, gtts_retries))
         elif name == "espeak":
@@ -252,6 +260,8 @@ def build_engines(names: Sequence[str], *, language: str = "vi", gtts_tld: str =
                 log.warning("%s", exc)
         else:
             raise ValueError(f"unknown TTS engine {name!r}")
+    if offline_only and not engines:
+        engines.append(EspeakEngine(espeak_voice, espeak_rate))
     return engines
 
 

@@ -4,7 +4,9 @@ and a storyboard for seek previews, all from one decode of the source.
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -16,7 +18,71 @@ from . import ffmpeg_run
 from .errors import InvalidMediaError
 from .timecode import timestamp
 
+log = logging.getLogger(__name__)
+
 NOT_A_VIDEO = "Tệp không phải video hợp lệ"
+DAMAGED = "Tệp video bị hỏng hoặc không đầy đủ (có thể tải lên chưa xong)"
+
+# The only container formats (ffmpeg demuxers) an upload may be read as. Anything that can
+# point ffmpeg at another file or a URL — HLS and DASH playlists, concat lists, image
+# sequences, SDP, subtitle and playlist formats — is refused before a byte of it is followed.
+UPLOAD_DEMUXERS = ("mov", "matroska", "avi", "flv", "mpegts", "mpeg", "ogg", "asf", "wav",
+                   "mp3", "aac", "flac", "png_pipe", "jpeg_pipe", "webp_pipe", "gif")
+# ...and only as a local file: no http, no pipes, no nested protocols.
+UPLOAD_INPUT_OPTIONS = {"protocol_whitelist": "file", "format_whitelist": ",".join(UPLOAD_DEMUXERS)}
+# What a refused format is, in words an editor understands.
+REFUSED_FORMATS = {
+    "hls": "danh sách phát HLS (.m3u8)",
+    "dash": "tệp mô tả DASH (.mpd)",
+    "webm_dash_manifest": "tệp mô tả DASH (.mpd)",
+    "concat": "danh sách ghép tệp (concat)",
+    "image2": "chuỗi ảnh",
+    "sdp": "mô tả phiên phát trực tuyến (SDP)",
+    "rtsp": "luồng phát trực tuyến (RTSP)",
+    "lrc": "danh sách phát hoặc lời bài hát dạng văn bản",
+    "ffmetadata": "tệp siêu dữ liệu ffmpeg",
+    "srt": "tệp phụ đề", "webvtt": "tệp phụ đề", "ass": "tệp phụ đề",
+}
+_NOT_ON_WHITELIST = re.compile(r"\[([\w,]+) @ 0x[0-9a-f]+\] Format not on whitelist")
+
+
+def upload_input(path: Path, **options: Any) -> Any:
+    """ffmpeg's input node for an uploaded file: this local file only, as a listed format."""
+    return ffmpeg.input(f"file:{path.resolve()}", **UPLOAD_INPUT_OPTIONS, **options)
+
+
+def refused_format(stderr: str) -> str | None:
+    """The format ffmpeg recognised but was not allowed to read, in words; None if none."""
+    match = _NOT_ON_WHITELIST.search(stderr)
+    if match is None:
+        return None
+    name = match.group(1)
+    return REFUSED_FORMATS.get(name, f"định dạng {name}")
+
+
+# How a media container begins: an ISO file's first box (MP4, MOV, 3GP), Matroska/WebM's
+# EBML magic, RIFF (AVI, WAV), FLV, Ogg, ASF, MPEG-PS.
+_ISO_BOXES = (b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot")
+_MAGIC = (b"\x1a\x45\xdf\xa3", b"RIFF", b"FLV", b"OggS", b"\x30\x26\xb2\x75", b"\x00\x00\x01\xba")
+
+
+def looks_like_media(head: bytes) -> bool:
+    """Whether a file's first bytes are those of a video container (so a failure to read it
+    means it is damaged or cut short, not that it is something else)."""
+    return head[4:8] in _ISO_BOXES or head.startswith(_MAGIC)
+
+
+def explain_probe_failure(stderr: str, head: bytes = b"") -> InvalidMediaError:
+    """ffprobe's refusal as a reason an editor can act on (its own words go to the log)."""
+    detail = ffmpeg_run.stderr_tail(stderr, 4)
+    refused = refused_format(stderr)
+    if refused is not None:
+        return InvalidMediaError(f"Định dạng tệp không được hỗ trợ: {refused} — loại tệp có thể "
+                                 "trỏ tới tệp hoặc địa chỉ khác, hãy tải lên chính tệp video",
+                                 detail)
+    if looks_like_media(head):
+        return InvalidMediaError(DAMAGED, detail)
+    return InvalidMediaError(NOT_A_VIDEO, detail)
 IMAGE_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpeg2000"}
 MIN_DURATION = 0.5
 MAX_FPS = 30
@@ -74,12 +140,13 @@ def probe(path: Path, max_duration: float | None = None, max_pixels: int = 8192 
           allow_audio_only: bool = False) -> VideoInfo:
     """Read and check `path` before any transcoding; InvalidMediaError says what is wrong."""
     if not path.exists() or path.stat().st_size == 0:
-        raise InvalidMediaError(NOT_A_VIDEO, "tệp rỗng")
+        raise InvalidMediaError(f"{NOT_A_VIDEO} (tệp rỗng)")
     try:
-        data = ffmpeg.probe(str(path))
+        data = ffmpeg.probe(f"file:{path.resolve()}", hide_banner=None, **UPLOAD_INPUT_OPTIONS)
     except ffmpeg.Error as exc:
-        detail = ffmpeg_run.stderr_tail(exc.stderr.decode(errors="replace"), 2)
-        raise InvalidMediaError(NOT_A_VIDEO, detail) from None
+        with path.open("rb") as fh:
+            head = fh.read(16)
+        raise explain_probe_failure(exc.stderr.decode(errors="replace"), head) from None
     streams = data.get("streams", [])
     fmt = data.get("format", {})
     videos = [s for s in streams if s.get("codec_type") == "video"
@@ -93,16 +160,16 @@ def probe(path: Path, max_duration: float | None = None, max_pixels: int = 8192 
         if allow_audio_only and has_audio and duration >= MIN_DURATION:
             _check_duration(duration, max_duration)
             return VideoInfo(duration, 0, 0, True, has_video=False)
-        raise InvalidMediaError(NOT_A_VIDEO, "tệp không có hình ảnh video")
+        raise InvalidMediaError(f"{NOT_A_VIDEO}: tệp không có hình ảnh video")
     video = videos[0]
     if video.get("codec_name") in IMAGE_CODECS and duration < MIN_DURATION:
         raise InvalidMediaError("Tệp là ảnh tĩnh, không phải video")
     try:
         width, height = int(video["width"]), int(video["height"])
     except (KeyError, ValueError):
-        raise InvalidMediaError(NOT_A_VIDEO, "không đọc được kích thước") from None
+        raise InvalidMediaError(f"{NOT_A_VIDEO}: không đọc được kích thước hình") from None
     if width <= 0 or height <= 0 or duration <= 0:
-        raise InvalidMediaError(NOT_A_VIDEO, "không đọc được kích thước hoặc thời lượng")
+        raise InvalidMediaError(f"{NOT_A_VIDEO}: không đọc được kích thước hoặc thời lượng")
     if duration < MIN_DURATION:
         raise InvalidMediaError(f"Video quá ngắn ({duration:.2f} giây)")
     if width * height > max_pixels:
@@ -160,7 +227,7 @@ def package_stream(source: Path, outdir: Path, info: VideoInfo, ladder: list[Ren
     """
     fps = min(MAX_FPS, round(info.fps)) or 25
     gop = fps * GOP_SECONDS
-    inp = ffmpeg.input(str(source))
+    inp = upload_input(source)
     if still_image is not None:
         picture = ffmpeg.input(str(still_image), loop=1, framerate=fps, t=info.duration)["v:0"]
     else:

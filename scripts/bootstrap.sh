@@ -10,6 +10,9 @@ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need+=(ffmpeg)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || need+=(fonts-dejavu-core)
 command -v curl >/dev/null || need+=(curl)
+# The deployment test runs deploy/nginx/docnghexem.conf in Debian's nginx (tests/security).
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v openssl >/dev/null || need+=(openssl)
 command -v npm >/dev/null || need+=(nodejs npm)
 # Headless Chromium drives the browser tests (Playwright with executable_path; never
 # `playwright install`, which downloads).

@@ -55,11 +55,22 @@ start_seaweedfs() {
   if s3_up "$port"; then return; fi
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
-  # Keys come from the environment (config.py reads the same variables).
-  cat > "$dir/s3.json" <<JSON
+  # Keys come from the environment (config.py reads the same variables); owner-only files.
+  (umask 077; cat > "$dir/s3.json" <<JSON
 {"identities":[{"name":"portal","credentials":[{"accessKey":"${S3_ACCESS_KEY:-docnghexem}","secretKey":"${S3_SECRET_KEY:-docnghexem-secret}"}],"actions":["Admin","Read","List","Tagging","Write"]}]}
 JSON
+  )
+  # Only the S3 gateway, with those keys, reads and writes data: the volume and filer ports
+  # accept nothing without a JWT signed by keys made here once (WEED_JWT_*), and the master's
+  # and filer's HTTP ports are closed (-disableHttp). Everything binds to 127.0.0.1.
+  if [ ! -s "$dir/jwt.env" ]; then
+    (umask 077; for name in SIGNING SIGNING_READ FILER_SIGNING FILER_SIGNING_READ; do
+      echo "WEED_JWT_${name}_KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+    done > "$dir/jwt.env")
+  fi
+  set -a; . "$dir/jwt.env"; set +a
   GOMEMLIMIT=256MiB nohup "$VENV/bin/weed" mini -dir="$dir" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    -disableHttp \
     -s3.config="$dir/s3.json" -master.telemetry=false -webdav=false -admin.ui=false \
     -s3.port.iceberg=0 -s3.port.lance=0 \
     -s3.port=$port -s3.port.grpc=$((18333 + off)) \

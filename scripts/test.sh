@@ -12,4 +12,4 @@ echo "== pytest on SQLite"
 .venv/bin/pytest -q "$@"
 echo "== pytest on PostgreSQL"
 TEST_DATABASE_URL=${TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-  .venv/bin/pytest -q tests/app tests/workers tests/e2e "$@"
+  .venv/bin/pytest -q tests/app tests/workers tests/e2e tests/security "$@"

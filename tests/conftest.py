@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from config import BASE_DIR, TestConfig
+from workers.queues import SERIALIZER
 
 S3_PORT = 8433
 
@@ -39,7 +40,9 @@ def s3_endpoint():
     if local and not _port_open(url.port):  # on another host, it is the caller's server
         data_dir = tempfile.mkdtemp(prefix="seaweedfs-test-")
         subprocess.run([str(BASE_DIR / "scripts/services.sh"), "seaweedfs", data_dir,
-                        str(url.port)], check=True)
+                        str(url.port)], check=True,
+                       env={**os.environ, "S3_ACCESS_KEY": TestConfig.S3_ACCESS_KEY,
+                            "S3_SECRET_KEY": TestConfig.S3_SECRET_KEY})
     yield endpoint
     if data_dir:
         subprocess.run([str(BASE_DIR / "scripts/services.sh"), "stop-seaweedfs", data_dir])
@@ -149,6 +152,9 @@ def make_user(app):
 
 
 def csrf_token(client, url: str) -> str:
+    from flask import g
+
+    g.pop("csrf_token", None)  # (kept per app context, which a test's clients share)
     page = client.get(url).get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
         re.search(r'name="csrf_token" value="([^"]+)"', page)
@@ -201,7 +207,7 @@ def run_worker(app, redis_conn):
     from workers.queues import ALL_QUEUES
 
     def run():
-        worker = SimpleWorker(ALL_QUEUES, connection=redis_conn)
+        worker = SimpleWorker(ALL_QUEUES, connection=redis_conn, serializer=SERIALIZER)
         worker.work(burst=True)
         from app.extensions import db
 

@@ -10,7 +10,7 @@ from rq import Worker
 from app import create_app
 from app.services.infra import connect_redis
 
-from .queues import ALL_QUEUES, schedule_maintenance
+from .queues import ALL_QUEUES, SERIALIZER, schedule_maintenance
 
 
 def main() -> None:
@@ -24,7 +24,7 @@ def main() -> None:
         connection = connect_redis(app.config["REDIS_URL"])
         if not args.burst:
             schedule_maintenance(connection, app.config, delay=60)
-        worker = Worker(args.queues, connection=connection)
+        worker = Worker(args.queues, connection=connection, serializer=SERIALIZER)
         worker.work(burst=args.burst, with_scheduler=True)
 
 

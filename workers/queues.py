@@ -13,12 +13,18 @@ from typing import Any
 from redis import Redis
 from rq import Queue, Retry
 from rq.job import Job
+from rq.serializers import JSONSerializer
+
+# Jobs are stored in Redis as JSON, never pickle: anyone who can write to Redis can then at
+# most queue our own job functions with plain arguments, not run code in a worker.
+SERIALIZER = JSONSerializer
 
 NARRATION = "narration"
 VIDEO = "video"
 IMAGES = "images"  # cheap, seconds each: first, so covers never wait behind a long video
 ALL_QUEUES = [IMAGES, NARRATION, VIDEO]
 COVER_VARIANTS_TIMEOUT = 120  # seconds; resizing one picture a few times
+MEDIA_SYNC_TIMEOUT = 600  # copying a long video's whole ladder
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,23 @@ COVER_VARIANTS_RETRY = Retry(max=2, interval=[10, 60])
 MAINTENANCE_JOB_ID = "docnghexem-maintenance"
 
 
+def queue(name: str, connection: Redis) -> Queue:
+    """Queue `name`, reading and writing jobs as JSON (SERIALIZER)."""
+    return Queue(name, connection=connection, serializer=SERIALIZER)
+
+
+def fetch_job(job_id: str, connection: Redis) -> Job:
+    return Job.fetch(job_id, connection=connection, serializer=SERIALIZER)
+
+
+def fetch_jobs(job_ids: list[str], connection: Redis) -> list[Job | None]:
+    return Job.fetch_many(job_ids, connection=connection, serializer=SERIALIZER)
+
+
 def enqueue_cover_variants(connection: Redis, article_id: int, cover_key: str,
                            settings: Mapping[str, Any]) -> Job:
     """Make the variants of `cover_key`. Call only after the article's new cover is committed."""
-    return Queue(IMAGES, connection=connection).enqueue(
+    return queue(IMAGES, connection).enqueue(
         "workers.tasks.make_cover_variants", article_id, cover_key,
         job_timeout=COVER_VARIANTS_TIMEOUT, result_ttl=settings["JOB_RESULT_TTL"],
         failure_ttl=settings["JOB_FAILURE_TTL"], retry=COVER_VARIANTS_RETRY,
@@ -61,11 +80,20 @@ def enqueue_body_image_variants(connection: Redis, image_id: int, key: str,
                                 settings: Mapping[str, Any]) -> Job:
     """Make the widths of an image placed in an article's body (ArticleImage `image_id`,
     stored at `key`). Call only after its row is committed."""
-    return Queue(IMAGES, connection=connection).enqueue(
+    return queue(IMAGES, connection).enqueue(
         "workers.tasks.make_body_image_variants", image_id, key,
         job_timeout=COVER_VARIANTS_TIMEOUT, result_ttl=settings["JOB_RESULT_TTL"],
         failure_ttl=settings["JOB_FAILURE_TTL"], retry=COVER_VARIANTS_RETRY,
         description=f"body image variants {image_id}")
+
+
+def enqueue_media_sync(connection: Redis, article_id: int, settings: Mapping[str, Any]) -> Job:
+    """Move an article's files to public or private after its status changed (quick queue:
+    a reader of a just-published article should not wait behind a video)."""
+    return queue(IMAGES, connection).enqueue(
+        "workers.tasks.sync_media", article_id, job_timeout=MEDIA_SYNC_TIMEOUT,
+        result_ttl=settings["JOB_RESULT_TTL"], failure_ttl=settings["JOB_FAILURE_TTL"],
+        retry=COVER_VARIANTS_RETRY, description=f"media visibility article {article_id}")
 
 
 def schedule_cover_cleanup(connection: Redis, settings: Mapping[str, Any], article_id: int,
@@ -73,7 +101,7 @@ def schedule_cover_cleanup(connection: Redis, settings: Mapping[str, Any], artic
     """Delete a replaced cover's variants after the grace period (cached pages still use them)."""
     if not keys:
         return None
-    return Queue(IMAGES, connection=connection).enqueue_in(
+    return queue(IMAGES, connection).enqueue_in(
         timedelta(seconds=settings["MEDIA_GC_GRACE"]), "workers.tasks.retire_cover_variants",
         article_id, keys, job_timeout=COVER_VARIANTS_TIMEOUT,
         result_ttl=settings["JOB_RESULT_TTL"], failure_ttl=settings["JOB_FAILURE_TTL"],
@@ -85,7 +113,7 @@ def schedule_deletion(connection: Redis, settings: Mapping[str, Any], *, prefixe
     """Delete superseded media after the grace period (RQ's scheduler runs it)."""
     if not prefixes and not keys:
         return None
-    return Queue(VIDEO, connection=connection).enqueue_in(
+    return queue(VIDEO, connection).enqueue_in(
         timedelta(seconds=settings["MEDIA_GC_GRACE"]), "workers.tasks.delete_media",
         prefixes=prefixes, keys=keys, job_timeout=600, result_ttl=settings["JOB_RESULT_TTL"],
         failure_ttl=settings["JOB_FAILURE_TTL"], description="delete superseded media")
@@ -96,7 +124,7 @@ def schedule_publication(connection: Redis, settings: Mapping[str, Any], article
     """Publish a scheduled article at `when` (RQ's scheduler enqueues it then), on the quick
     jobs' queue so it never waits behind a video. The job re-checks the article: after a
     reschedule or an unpublish it does nothing."""
-    return Queue(IMAGES, connection=connection).enqueue_at(
+    return queue(IMAGES, connection).enqueue_at(
         when, "workers.tasks.publish_scheduled", article_id, when.isoformat(), job_timeout=60,
         result_ttl=settings["JOB_RESULT_TTL"], failure_ttl=settings["JOB_FAILURE_TTL"],
         retry=Retry(max=3, interval=[10, 30, 60]),
@@ -106,7 +134,7 @@ def schedule_publication(connection: Redis, settings: Mapping[str, Any], article
 def schedule_maintenance(connection: Redis, settings: Mapping[str, Any],
                          delay: int | None = None) -> Job:
     """One maintenance job at a time (a fixed id), re-scheduled by itself."""
-    return Queue(VIDEO, connection=connection).enqueue_in(
+    return queue(VIDEO, connection).enqueue_in(
         timedelta(seconds=settings["MAINTENANCE_INTERVAL"] if delay is None else delay),
         "workers.tasks.maintain", job_id=MAINTENANCE_JOB_ID, job_timeout=600,
         result_ttl=600, failure_ttl=settings["JOB_FAILURE_TTL"], description="maintenance")
@@ -115,8 +143,7 @@ def schedule_maintenance(connection: Redis, settings: Mapping[str, Any],
 def enqueue(connection: Redis, kind: str, asset_id: int, settings: Mapping[str, Any]) -> Job:
     """Put job `kind` for `asset_id` on its queue. Call only after the row is committed."""
     policy = POLICIES[kind]
-    queue = Queue(policy.queue, connection=connection)
-    return queue.enqueue(
+    return queue(policy.queue, connection).enqueue(
         policy.func, asset_id,
         job_timeout=settings[policy.timeout_setting],
         result_ttl=settings["JOB_RESULT_TTL"],

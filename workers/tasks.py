@@ -20,12 +20,13 @@ from flask import Flask, current_app, has_app_context
 from redis import Redis
 from rq import get_current_job
 from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
+from rq.job import JobStatus
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Article, ArticleStatus, MediaAsset, MediaKind, MediaStatus
 from app.models.lexicon import lexicon_pairs, lexicon_version
+from app.services import media_keys
 from app.services.drafting import remove_unused_body_images
 from app.services.infra import object_store, redis_conn
 from app.services.views_counter import flush_views
@@ -57,15 +58,24 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+STORE_DOWN = "Không truy cập được kho lưu trữ media; hệ thống sẽ thử lại."
+INTERNAL = "Lỗi hệ thống khi xử lý; hãy bấm Thử lại, nếu vẫn lỗi hãy báo quản trị."
+
+
 def failure_reason(exc: BaseException) -> str:
-    """A sentence an editor can act on."""
+    """A sentence an editor can act on: the cause in plain words. What a person cannot act on —
+    ffmpeg's output, temporary paths, the store's URLs, tracebacks — goes to the log only."""
     if isinstance(exc, MediaError):
-        return f"{exc.reason}: {exc.detail}" if exc.detail else exc.reason
+        if exc.detail:
+            log.warning("%s: %s", exc.reason, exc.detail)
+        return exc.reason
     if isinstance(exc, LexiconError):
         return str(exc)
     if isinstance(exc, ClientError | BotoCoreError):
-        return f"Không truy cập được kho lưu trữ media: {exc}"
-    return f"Lỗi hệ thống khi xử lý ({type(exc).__name__}: {exc})"
+        log.warning("object store error: %s", exc)
+        return STORE_DOWN
+    log.error("media job failed", exc_info=exc)
+    return INTERNAL
 
 
 def _load(asset_id: int, kind: MediaKind) -> MediaAsset | None:
@@ -104,12 +114,16 @@ def narration_settings(cfg: Mapping[str, Any], lexicon: tuple[tuple[str, str], .
         engine_timeout=cfg["TTS_ENGINE_TIMEOUT"])
 
 
-def speech_engines(cfg: Mapping[str, Any]) -> list[tts.SpeechEngine]:
+def speech_engines(cfg: Mapping[str, Any], published: bool = True) -> list[tts.SpeechEngine]:
+    """The configured engines; for text not yet published (a draft's preview, an article under
+    review or scheduled) only those that keep it on this machine, unless
+    TTS_ONLINE_FOR_UNPUBLISHED allows the others."""
     return tts.build_engines(
         cfg["TTS_ENGINES"], language=cfg["TTS_LANGUAGE"], gtts_tld=cfg["GTTS_TLD"],
         gtts_timeout=cfg["GTTS_TIMEOUT"], gtts_retries=cfg["GTTS_RETRIES"],
         espeak_voice=cfg["ESPEAK_VOICE"], espeak_rate=cfg["ESPEAK_RATE"],
-        piper_model=cfg["PIPER_MODEL"])
+        piper_model=cfg["PIPER_MODEL"],
+        offline_only=not (published or cfg["TTS_ONLINE_FOR_UNPUBLISHED"]))
 
 
 def narrate_article(asset_id: int) -> None:
@@ -122,7 +136,7 @@ def narrate_article(asset_id: int) -> None:
         article = asset.article
         lexicon = lexicon_pairs()
         settings = narration_settings(cfg, lexicon)
-        engines = speech_engines(cfg)
+        engines = speech_engines(cfg, published=article.is_published)
         try:
             script = narration.build_script(article.title, article.lede, article.body_html,
                                             settings)
@@ -141,7 +155,7 @@ def narrate_article(asset_id: int) -> None:
             with tempfile.TemporaryDirectory(prefix="narrate-") as tmp:
                 made = narration.narrate(script, engines, Path(tmp), settings,
                                          on_progress=state.ProgressReporter(asset, end=95))
-                prefix = f"audio/{article.id}/{input_hash[:20]}"
+                prefix = media_keys.audio_prefix(article.id, input_hash, article.is_published)
                 outputs = {
                     "mp3": store.upload_file(made.mp3, f"{prefix}.mp3", "audio/mpeg"),
                     "mp3_bytes": made.mp3.stat().st_size,
@@ -152,6 +166,7 @@ def narrate_article(asset_id: int) -> None:
             previous = state.finish(asset, outputs=outputs, input_hash=input_hash,
                                     duration=made.duration, engine=f"{made.engine}:{made.voice}")
             retire(previous, outputs)
+            keep_media_in_place(article)
             request_briefing(article)
         except Exception as exc:
             if isinstance(exc, MediaError):
@@ -243,7 +258,8 @@ def transcode_video(asset_id: int) -> None:
                                               workdir / "still.jpg")
                     info = replace(info, width=briefing.LANDSCAPE[0],
                                    height=briefing.LANDSCAPE[1], fps=briefing.FPS)
-                prefix = f"video/{asset.id}/{input_hash[:20]}"
+                prefix = media_keys.video_prefix(asset.id, input_hash,
+                                                 asset.article.is_published)
                 outputs = package_outputs(
                     source, workdir, info, prefix, video.plan_ladder(info, max_short),
                     state.ProgressReporter(asset, start=5, end=95), cfg["JOB_TIMEOUT_VIDEO"],
@@ -254,6 +270,7 @@ def transcode_video(asset_id: int) -> None:
                 return
             retire(state.finish(asset, outputs=outputs, input_hash=input_hash,
                                 duration=info.duration), outputs)
+            keep_media_in_place(asset.article)
         except Exception as exc:
             state.fail(asset_id, failure_reason(exc))
             raise
@@ -294,7 +311,7 @@ def make_briefing(asset_id: int) -> None:
                     on_progress=state.ProgressReporter(asset, end=45),
                     timeout=cfg["JOB_TIMEOUT_VIDEO"])
                 info = video.probe(mezzanine)
-                prefix = f"video/b{asset.id}/{input_hash[:20]}"
+                prefix = media_keys.briefing_prefix(asset.id, input_hash, article.is_published)
                 ladder = [r for r in video.plan_ladder(info, 720) if r.name in BRIEFING_RUNGS]
                 outputs = package_outputs(mezzanine, workdir, info, prefix, ladder,
                                           state.ProgressReporter(asset, start=45, end=95),
@@ -303,9 +320,29 @@ def make_briefing(asset_id: int) -> None:
                                         "key": narration_out["vtt"]}]
             retire(state.finish(asset, outputs=outputs, input_hash=input_hash,
                                 duration=info.duration), outputs)
+            keep_media_in_place(article)
         except Exception as exc:
             state.fail(asset_id, failure_reason(exc))
             raise
+
+
+def keep_media_in_place(article: Article) -> None:
+    """The article was published or withdrawn while a job rendered: its files (this new one
+    too) go where its status now says (app.services.media_keys)."""
+    db.session.refresh(article)
+    media_keys.sync_article_media(article)
+
+
+def sync_media(article_id: int) -> None:
+    """An article's status changed: move its files to public or private (quick queue)."""
+    with _app_context():
+        article = db.session.get(Article, article_id)
+        if article is None:
+            return
+        moved = media_keys.sync_article_media(article)
+        if moved:
+            log.info("article %s: %d files moved (%s)", article_id, moved,
+                     "public" if article.is_published else "private")
 
 
 def publish_scheduled(article_id: int, scheduled_for: str | None = None) -> None:
@@ -325,8 +362,10 @@ IMAGES_VERSION = "1"  # bump when the variants change (sizes, quality): new name
 
 
 def cover_variant_stem(article_id: int, cover_key: str) -> str:
-    """Where a cover's variants go (`<stem>-480.jpg`, …): named by the cover and the recipe."""
-    return f"images/{article_id}/{_digest(IMAGES_VERSION, cover_key)[:16]}"
+    """Where a cover's variants go (`<stem>-480.jpg`, …): named by the cover and the recipe,
+    beside the cover (hidden with it while the article is not published)."""
+    stem = f"images/{article_id}/{_digest(IMAGES_VERSION, media_keys.shown(cover_key))[:16]}"
+    return media_keys.placed(stem, not media_keys.is_hidden(cover_key))
 
 
 def store_variants(key: str, stem: str) -> dict[str, str]:
@@ -359,9 +398,11 @@ def make_cover_variants(article_id: int, cover_key: str) -> None:
     """
     with _app_context():
         article = db.session.get(Article, article_id)
-        if article is None or article.cover_key != cover_key:
+        if article is None or not article.cover_key \
+                or media_keys.shown(article.cover_key) != media_keys.shown(cover_key):
             log.info("article %s no longer has cover %s; nothing to do", article_id, cover_key)
             return
+        cover_key = article.cover_key  # where it is now (moved if the article was published)
         stem = cover_variant_stem(article_id, cover_key)
         if any(key.startswith(f"{stem}-") for key in (article.cover_variants or {}).values()):
             return  # made already (a second enqueue of the same cover)
@@ -369,13 +410,14 @@ def make_cover_variants(article_id: int, cover_key: str) -> None:
         # Locked re-read: a newer cover committed meanwhile must not get these variants.
         current = db.session.scalar(
             select(Article.cover_key).where(Article.id == article_id).with_for_update())
-        if current != cover_key:
+        if current is None or media_keys.shown(current) != media_keys.shown(cover_key):
             db.session.rollback()
             # Nobody saw them: gone at once.
             object_store().delete(*(k for n, k in variants.items() if n != "size"))
             return
         article.cover_variants = variants
         db.session.commit()
+        keep_media_in_place(article)
 
 
 def retire_cover_variants(article_id: int, keys: list[str]) -> None:
@@ -408,15 +450,19 @@ def make_body_image_variants(image_id: int, key: str) -> None:
 
     with _app_context():
         image = db.session.get(ArticleImage, image_id)
-        if image is None or image.key != key:
-            log.info("body image %s is gone or moved; nothing to do", image_id)
+        if image is None or media_keys.shown(image.key) != media_keys.shown(key):
+            log.info("body image %s is gone or replaced; nothing to do", image_id)
             return
+        key = image.key  # where it is now (moved if the article was published)
         stem = body_image_variant_stem(key)
         if any(k.startswith(f"{stem}-") for k in (image.variants or {}).values()):
             return  # made already (a second enqueue of the same image)
         image.variants = store_variants(key, stem)
         article_id = image.article_id
         db.session.commit()
+        owner = db.session.get(Article, article_id)
+        if owner is not None:
+            keep_media_in_place(owner)
         invalidate({f"article:{article_id}"})
 
 
@@ -481,7 +527,7 @@ def sweep_stuck_assets(connection: Redis, min_age: int = 120) -> int:
     for asset in db.session.scalars(select(MediaAsset).where(
             MediaAsset.status == MediaStatus.processing, MediaAsset.updated_at < cutoff)):
         try:
-            alive = Job.fetch(asset.job_id or "", connection=connection).get_status() in (
+            alive = queues.fetch_job(asset.job_id or "", connection).get_status() in (
                 JobStatus.STARTED, JobStatus.QUEUED, JobStatus.SCHEDULED)
         except NoSuchJobError:
             alive = False

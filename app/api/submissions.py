@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
+from ..http_security import body_limit
 from ..services import accounts
 from ..services.api_submissions import SubmissionError, parse_payload, submit_from_api
+from ..urls import absolute_url
 from . import bp
 
 
@@ -16,6 +18,7 @@ def _error(status: int, message: str, **extra):
 
 
 @bp.post("/articles")
+@body_limit("API_MAX_BODY_BYTES", slack=0)
 def submit_article():
     """JSON {title, body_html, lede?, author_name?, category?} → 201 {id, status, title, unit}:
     the token's unit's draft, submitted for the editors' review (never published here)."""
@@ -45,5 +48,5 @@ def submit_article():
     response = jsonify(body)
     response.status_code = 201
     # The article is not public yet: its place is the newsroom's edit page.
-    response.headers["Location"] = url_for("editor.edit", article_id=article.id, _external=True)
+    response.headers["Location"] = absolute_url("editor.edit", article_id=article.id)
     return response

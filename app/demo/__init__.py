@@ -9,6 +9,7 @@ import io
 import json
 import tempfile
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -24,8 +25,21 @@ from ..services.infra import init_storage
 from ..services.publishing import get_or_create_unit, store_cover
 
 DEMO_FILE = Path(__file__).with_name("articles.json")
-DEMO_USERS = [("bientap", "Ban Biên tập", Role.editor, "bientap2026"),
-              ("quantri", "Quản trị hệ thống", Role.admin, "quantri2026")]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    full_name: str
+    role: Role
+    password: str  # printed by `make run`: production refuses to start while one opens
+    unit: str = ""
+
+
+DEMO_ACCOUNTS = [DemoAccount("bientap", "Ban Biên tập", Role.editor, "bientap2026"),
+                 DemoAccount("quantri", "Quản trị hệ thống", Role.admin, "quantri2026"),
+                 DemoAccount("congtacvien", "Cộng tác viên Văn phòng", Role.contributor,
+                             "congtacvien2026", unit="Văn phòng Tỉnh ủy")]
 PALETTE = [((165, 28, 36), (222, 120, 40)), ((20, 82, 140), (40, 160, 170)),
            ((34, 110, 60), (150, 180, 60)), ((90, 40, 120), (200, 80, 120))]
 FONT_PATHS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -77,17 +91,13 @@ def seed_banner() -> None:
 
 def seed(with_video: bool = True) -> list[Article]:
     init_storage()
-    for username, full_name, role, password in DEMO_USERS:
-        if db.session.scalar(select(User).where(User.username == username)) is None:
-            user = User(username=username, full_name=full_name, role=role)
-            user.set_password(password)
+    for account in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User).where(User.username == account.username)) is None:
+            user = User(username=account.username, full_name=account.full_name,
+                        role=account.role,
+                        unit=get_or_create_unit(account.unit) if account.unit else None)
+            user.set_password(account.password)
             db.session.add(user)
-    unit = get_or_create_unit("Văn phòng Tỉnh ủy")
-    if db.session.scalar(select(User).where(User.username == "congtacvien")) is None:
-        user = User(username="congtacvien", full_name="Cộng tác viên Văn phòng",
-                    role=Role.contributor, unit=unit)
-        user.set_password("congtacvien2026")
-        db.session.add(user)
     db.session.commit()
 
     articles = []

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ApiToken, Role, Unit, User
 from ..services import accounts
+from ..urls import safe_next
 from . import bp
 from .views import admin_required, staff_required
 
@@ -19,8 +20,7 @@ OPEN_WHILE_PASSWORD_MUST_CHANGE = {"editor.change_password", "editor.logout", "e
 
 
 def _safe_next(default: str) -> str:
-    target = request.values.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.values.get("next"), default)
 
 
 @bp.before_app_request
@@ -68,7 +68,8 @@ def change_password():
             db.session.rollback()
             errors = exc.errors
         else:
-            accounts.keep_session_after_password_change(session, user)
+            accounts.keep_session_after_password_change(
+                session, user, ip=request.remote_addr or "", user_agent=request.user_agent.string)
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(_safe_next(url_for("editor.index")), 303)
     return render_template("editor/password.html", errors=errors,

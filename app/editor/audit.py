@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "user.unlock": _l("Mở khóa tài khoản"),
     "login.failed": _l("Đăng nhập sai"),
     "login.locked": _l("Tạm khóa đăng nhập"),
+    "login.throttled": _l("Làm chậm đăng nhập"),
     "unit.create": _l("Tạo đơn vị"),
     "unit.edit": _l("Sửa đơn vị"),
     "token.create": _l("Cấp khóa API"),

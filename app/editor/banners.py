@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..http_security import body_limit
 from ..models import Banner
 from ..services import banners
 from . import bp
@@ -17,6 +18,7 @@ bp.add_app_template_global(banners.active_banners, "active_banners")
 
 @bp.route("/quang-cao", methods=["GET", "POST"])
 @bp.route("/quang-cao/<int:banner_id>", methods=["GET", "POST"])
+@body_limit("BODY_IMAGE_MAX_BYTES")
 @admin_required
 def banners_page(banner_id: int | None = None):
     """List the banners, add one or edit one."""

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..http_security import body_limit
 from ..models import Document
 from ..public.views import _page_arg
 from ..services import documents as service
@@ -46,6 +47,7 @@ def _form_values(doc: Document | None) -> dict[str, str]:
 
 @bp.route("/van-ban", methods=["GET", "POST"])
 @bp.route("/van-ban/<int:doc_id>", methods=["GET", "POST"])
+@body_limit("DOCUMENT_MAX_BYTES")
 @editor_required
 def documents_page(doc_id: int | None = None):
     """The list of documents beside a form: a new one, or the one being edited."""
@@ -81,7 +83,11 @@ def documents_publish(doc_id: int):
     """Show (published=1) or withdraw (published=0) a document on the portal."""
     doc = db.session.get(Document, doc_id) or abort(404)
     published = request.form.get("published") == "1"
-    service.set_published(doc, published)
+    try:
+        service.set_published(doc, published)
+    except service.DocumentError as exc:
+        flash(" ".join(exc.errors.values()), "error")
+        return redirect(url_for("editor.documents_page", doc_id=doc.id)), 303
     flash(_("Đã công bố văn bản %(number)s.", number=doc.number) if published else
           _("Đã ngừng công bố văn bản %(number)s.", number=doc.number), "success")
     return redirect(url_for("editor.documents_page", doc_id=doc.id)), 303

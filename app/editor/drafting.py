@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..http_security import body_limit
 from ..models import Article, User
 from ..public.views import article_page_context
 from ..services import drafting
@@ -65,6 +66,7 @@ def _base_version(raw: dict[str, Any]) -> int | None:
 
 @bp.post("/bai-viet/moi/tu-luu")
 @bp.post("/bai-viet/<int:article_id>/tu-luu")
+@body_limit(drafting.AUTOSAVE_MAX_BYTES)
 @json_staff_endpoint
 def autosave(article_id: int | None = None):
     """Keep the edit form's current state for this user; the article is never changed."""
@@ -166,14 +168,18 @@ def _connect_signals(state) -> None:
 
 # --- images in the body ---------------------------------------------------------------
 
+def _too_big_image() -> str:
+    return _("Ảnh quá lớn: tối đa %(size)s.", size=human_size(drafting.body_image_max_bytes()))
+
+
 @bp.post("/bai-viet/<int:article_id>/anh")
+@body_limit("BODY_IMAGE_MAX_BYTES", too_big=lambda: _too_big_image())
 @json_staff_endpoint
 def body_image(article_id: int):
     """Upload a picture for the body (multipart `file`, `caption`): JSON for the editor."""
     article = _article_or_404(article_id)
-    limit = drafting.body_image_max_bytes()
-    if (request.content_length or 0) > limit:
-        return _error(413, _("Ảnh quá lớn: tối đa %(size)s.", size=human_size(limit)))
+    if (request.content_length or 0) > drafting.body_image_max_bytes():
+        return _error(413, _too_big_image())
     upload = request.files.get("file")
     try:
         image = drafting.add_body_image(article, upload.stream if upload else None,

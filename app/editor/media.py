@@ -7,11 +7,14 @@ workers next to the media rows that failed, and puts work back on the queues.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -24,7 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from redis.exceptions import RedisError
-from rq import Queue, Worker
+from rq import Worker
 from rq.exceptions import DeserializationError, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
@@ -37,7 +40,9 @@ from .. import MEDIA_LABELS
 from ..extensions import db
 from ..models import Article, ArticleStatus, ListenSource, MediaAsset, MediaKind, MediaStatus
 from ..services import media_jobs
-from ..services.infra import media_url, redis_conn
+from ..services.infra import media_url, object_store, redis_conn
+from ..services.media_keys import is_hidden
+from ..services.serializers import hls_url
 from . import bp
 from .views import _article_or_404, _viewable_article, admin_required, staff_required
 
@@ -81,14 +86,14 @@ def read_state(article: Article) -> dict[str, Any]:
             "published_at": _when(article.published_at) if article.is_published else None}
 
 
-def _preview(kind: MediaKind, outputs: dict[str, Any]) -> dict[str, Any] | None:
+def _preview(kind: MediaKind, outputs: dict[str, Any], asset_id: int) -> dict[str, Any] | None:
     """What readers get now (the last whole render), to play in the panel."""
     if kind is MediaKind.audio:
         return {"mp3": media_url(outputs["mp3"]), "version": outputs["mp3"]} \
             if outputs.get("mp3") else None
     if not outputs.get("mp4"):
         return None
-    return {"hls": media_url(outputs.get("hls")), "mp4": media_url(outputs["mp4"]),
+    return {"hls": hls_url(asset_id, outputs.get("hls")), "mp4": media_url(outputs["mp4"]),
             "poster": media_url(outputs.get("poster")), "version": outputs["mp4"],
             "width": outputs.get("width"), "height": outputs.get("height")}
 
@@ -111,7 +116,7 @@ def asset_state(article: Article, kind: MediaKind) -> dict[str, Any]:
         "duration": duration,
         "duration_label": current_app.jinja_env.filters["clock"](duration) or None,
         "renditions": [r["name"] for r in outputs.get("renditions", [])],
-        "preview": _preview(kind, outputs),
+        "preview": _preview(kind, outputs, asset.id) if asset is not None else None,
         "retry_url": url_for("editor.retry_media", asset_id=asset.id)
         if asset is not None and not busy else None,
         "retry_label": _("Làm lại") if status in ("ready", "stale") else _("Thử lại"),
@@ -188,6 +193,44 @@ def cancel_media(asset_id: int):
     if media_jobs.cancel_by_hand(asset):
         return panel_response(asset.article, _("Đã hủy xử lý."))
     return panel_response(asset.article, _("Không có việc nào đang chạy để hủy."), "warning")
+
+
+# A playlist of a render: master.m3u8, or <rung>/index.m3u8.
+PLAYLIST_NAME = re.compile(r"^(?:[\w-]+/)?[\w-]+\.m3u8$")
+_MAP_URI = re.compile(r'URI="([^"]+)"')
+
+
+@bp.get("/media/<int:asset_id>/hls/<path:name>")
+@staff_required
+def private_hls(asset_id: int, name: str):
+    """A private render's HLS playlist (an article not yet published), for the newsroom's
+    player: sub-playlists come from here too, segments by signed URLs. (A signed master
+    playlist alone would leave its segments unreachable.)"""
+    asset = db.session.get(MediaAsset, asset_id) or abort(404)
+    _viewable_article(asset.article_id)
+    master = str((asset.outputs or {}).get("hls") or "")
+    if not is_hidden(master) or not PLAYLIST_NAME.fullmatch(name):
+        abort(404)
+    folder = master.rsplit("/", 1)[0]
+    here = f"{folder}/{name.rpartition('/')[0]}".rstrip("/")
+    try:
+        text = object_store().read(f"{folder}/{name}").decode("utf-8")
+    except ClientError:
+        abort(404)
+
+    def signed(uri: str) -> str:
+        return media_url(f"{here}/{uri}") or uri
+
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("#EXT-X-MAP:"):
+            line = _MAP_URI.sub(lambda m: f'URI="{signed(m.group(1))}"', line)
+        elif line and not line.startswith("#") and not line.endswith(".m3u8"):
+            line = signed(line)  # a segment; a sub-playlist stays relative (this route)
+        lines.append(line)
+    response = Response("\n".join(lines) + "\n", mimetype="application/vnd.apple.mpegurl")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/bai-viet/<int:article_id>/media.json")
@@ -323,14 +366,14 @@ def job_row(job: Job, failed: bool = False) -> JobRow:
 
 
 def _jobs(ids: list[str], connection, failed: bool = False) -> list[JobRow]:
-    return [job_row(job, failed) for job in Job.fetch_many(ids, connection=connection)
+    return [job_row(job, failed) for job in queues.fetch_jobs(ids, connection)
             if job is not None]
 
 
 def queue_rows(connection) -> list[QueueRow]:
     rows = []
     for name in queues.ALL_QUEUES:
-        queue = Queue(name, connection=connection)
+        queue = queues.queue(name, connection)
         failed = FailedJobRegistry(queue=queue)
         row = QueueRow(name, str(QUEUE_NAMES.get(name, name)), queued=queue.count,
                        scheduled=ScheduledJobRegistry(queue=queue).count,
@@ -344,7 +387,7 @@ def queue_rows(connection) -> list[QueueRow]:
 
 def worker_rows(connection) -> list[WorkerRow]:
     rows = []
-    for worker in Worker.all(connection=connection):
+    for worker in Worker.all(connection=connection, serializer=queues.SERIALIZER):
         job = worker.get_current_job()
         state = worker.get_state()
         rows.append(WorkerRow(worker.name, str(WORKER_STATES.get(state, state)),
@@ -399,10 +442,11 @@ def requeue_job(queue_name: str, job_id: str):
     _queue_or_404(queue_name)
     try:
         connection = redis_conn()
-        if job_id not in FailedJobRegistry(queue_name, connection=connection):
+        if job_id not in FailedJobRegistry(queue_name, connection=connection,
+                                      serializer=queues.SERIALIZER):
             flash(_("Việc này không còn trong danh sách lỗi."), "warning")
             return _back_to_jobs()
-        outcome = media_jobs.requeue_failed_job(Job.fetch(job_id, connection=connection))
+        outcome = media_jobs.requeue_failed_job(queues.fetch_job(job_id, connection))
     except NoSuchJobError:
         FailedJobRegistry(queue_name, connection=redis_conn()).remove(job_id)
         flash(_("Việc này đã hết hạn lưu; đã gỡ khỏi danh sách lỗi."), "warning")
@@ -423,9 +467,10 @@ def requeue_all(queue_name: str):
     requeued = 0
     try:
         connection = redis_conn()
-        registry = FailedJobRegistry(queue_name, connection=connection)
+        registry = FailedJobRegistry(queue_name, connection=connection,
+                                      serializer=queues.SERIALIZER)
         ids = registry.get_job_ids()
-        for job_id, job in zip(ids, Job.fetch_many(ids, connection=connection), strict=True):
+        for job_id, job in zip(ids, queues.fetch_jobs(ids, connection), strict=True):
             if job is None:
                 registry.remove(job_id)  # expired: nothing left to run
                 continue

@@ -21,6 +21,17 @@ from ..services import stats as service
 from . import bp
 from .views import staff_required
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: object) -> object:
+    """A cell as a spreadsheet must not run it (OWASP "CSV injection"): text that a spreadsheet
+    would read as a formula gets a leading apostrophe. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The bar charts' geometry, in SVG user units (the SVG scales to the page's width).
 CHART_WIDTH, LABEL_WIDTH, VALUE_WIDTH = 760, 270, 50
@@ -128,8 +139,9 @@ def stats_csv():
     stats = _stats()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(service.unit_header())
-    writer.writerows(service.unit_table(stats))
+    writer.writerow([spreadsheet_text(cell) for cell in service.unit_header()])
+    writer.writerows([spreadsheet_text(cell) for cell in row]
+                     for row in service.unit_table(stats))
     return _download(out.getvalue().encode("utf-8-sig"), "text/csv", stats.year, "csv")
 
 
@@ -140,6 +152,10 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[str | 
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+    for line in sheet.iter_rows():
+        for cell in line:  # text is text: a name such as "=HYPERLINK(…)" is never a formula
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     bold = Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold

@@ -28,8 +28,9 @@ from media_pipeline.errors import InvalidMediaError
 
 from .. import ERROR_MESSAGES
 from ..extensions import db
+from ..http_security import JSON_ERRORS_ATTRIBUTE, body_limit
 from ..models import Article, MediaAsset
-from ..services import media_jobs
+from ..services import media_jobs, media_keys
 from ..services.infra import media_url, object_store
 from ..services.search import refresh_search_text
 from . import bp
@@ -95,6 +96,7 @@ def json_staff_endpoint(view):
         except BotoCoreError as exc:
             log.error("object store unreachable for %s: %s", request.path, exc)
             return _error(503, STORE_DOWN)
+    setattr(wrapper, JSON_ERRORS_ATTRIBUTE, True)  # refused before the view too: in JSON
     return wrapper
 
 
@@ -239,12 +241,13 @@ def upload_abort(article_id: int, upload_id: str):
 # --- subtitles ------------------------------------------------------------------------------
 
 def caption_key(asset: MediaAsset, vtt: bytes) -> str:
-    return f"video/{asset.id}/captions/{hashlib.sha256(vtt).hexdigest()[:16]}.vtt"
+    return media_keys.captions_key(asset.id, hashlib.sha256(vtt).hexdigest(),
+                                   asset.article.is_published)
 
 
 def attach_captions(asset: MediaAsset, data: bytes, lang: str, label: str) -> dict[str, str]:
-    """Check and store a subtitle file as public WebVTT; a track of the same language is
-    replaced. Raises InvalidMediaError with a Vietnamese reason."""
+    """Check and store a subtitle file as WebVTT (public once the article is); a track of the
+    same language is replaced. Raises InvalidMediaError with a Vietnamese reason."""
     vtt = captions.to_webvtt(data).encode("utf-8")
     key = caption_key(asset, vtt)
     object_store().upload_fileobj(io.BytesIO(vtt), key, "text/vtt; charset=utf-8")
@@ -263,6 +266,7 @@ def attach_captions(asset: MediaAsset, data: bytes, lang: str, label: str) -> di
 
 
 @bp.post("/bai-viet/<int:article_id>/phu-de")
+@body_limit(captions.MAX_BYTES)
 @staff_required
 def upload_captions(article_id: int):
     """Attach a subtitle file (SRT or WebVTT, ≤ 1 MB) to the article's uploaded video."""

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, login_manager
+from ..http_security import body_limit
 from ..models import (
     Article,
     ArticleRevision,
@@ -32,9 +33,18 @@ from ..models import (
     Unit,
     User,
 )
-from ..services import accounts, info_pages, lexicon, media_jobs, sections, workflow
+from ..services import (
+    accounts,
+    drafting,
+    info_pages,
+    lexicon,
+    media_jobs,
+    sections,
+    workflow,
+)
 from ..services.localtime import display_tz, local
 from ..services.publishing import ArticleError, ArticleInput, read_cover, store_cover
+from ..urls import safe_next
 from . import bp
 from .forms import ArticleForm, LexiconForm, LoginForm, VideoForm
 
@@ -42,6 +52,15 @@ from .forms import ArticleForm, LexiconForm, LoginForm, VideoForm
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
+
+
+@login_manager.unauthorized_handler
+def login_first():
+    """To the login page, coming back here after (a path only: Flask-Login's default would put
+    the whole URL, Host header included, into next=)."""
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    here = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("editor.login", next=safe_next(here, "") or None))
 
 
 def staff_required(view):
@@ -88,8 +107,8 @@ def _article_or_404(article_id: int) -> Article:
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 def login():
-    """Staff login; the message never says which field was wrong (a locked account is told
-    so, and for how long). Failures lock the account, or slow the address down (429)."""
+    """Staff login. Every refusal reads the same (a wrong password, an unknown user, a try
+    made too soon), so usernames cannot be found out; repeated failures slow down."""
     form = LoginForm()
     if form.validate_on_submit():
         result = accounts.authenticate(form.username.data or "", form.password.data or "",
@@ -97,11 +116,9 @@ def login():
         if result.user is not None:
             login_user(result.user)
             session.permanent = True  # ends after SESSION_IDLE_MINUTES without a request
-            accounts.start_session(session, result.user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("editor.index")
-            return redirect(target)
+            accounts.start_session(session, result.user, ip=request.remote_addr or "",
+                                   user_agent=request.user_agent.string)
+            return redirect(safe_next(request.args.get("next"), url_for("editor.index")))
         flash(result.message, "error")
         return render_template("editor/login.html", form=form), result.status
     return render_template("editor/login.html", form=form)
@@ -110,6 +127,8 @@ def login():
 @bp.post("/dang-xuat")
 @login_required
 def logout():
+    """Log out: the session ends on the server too, so a copy of the cookie is worthless."""
+    accounts.end_session(session)
     logout_user()
     return redirect(url_for("public.home"))
 
@@ -198,6 +217,7 @@ def _conflict(form: ArticleForm, conflict: workflow.ConflictError):
 
 @bp.route("/bai-viet/moi", methods=["GET", "POST"])
 @bp.route("/bai-viet/<int:article_id>", methods=["GET", "POST"])
+@body_limit("BODY_IMAGE_MAX_BYTES", slack=2 * 1024 * 1024)  # the cover, the body and fields
 @staff_required
 def edit(article_id: int | None = None):
     """Write or edit an article and move it along the workflow: save a draft, send it for
@@ -206,6 +226,7 @@ def edit(article_id: int | None = None):
     form = ArticleForm(obj=article)
     _fill_choices(form)
     if request.method == "GET" and article is not None:
+        form.body_html.data = drafting.body_html_for_editor(article)
         form.category_id.data = article.category_id or 0
         form.unit_id.data = article.unit_id or 0
         form.listen_source.data = article.listen_source.value
@@ -260,6 +281,7 @@ def edit(article_id: int | None = None):
 
 
 @bp.post("/bai-viet/<int:article_id>/video")
+@body_limit("VIDEO_FORM_MAX_BYTES")
 @staff_required
 def upload_video(article_id: int):
     """Attach a video; it is stored as uploaded and transcoded by a worker."""

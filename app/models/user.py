@@ -32,7 +32,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     unit: Mapped[Unit | None] = relationship()
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Lockout after repeated wrong passwords (app.services.accounts).
+    # Wrong passwords in a row, and the moment the next try may be checked (growing delays,
+    # app.services.accounts): a throttle, never a lock the owner cannot get past.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set when an admin resets the password: the user must choose a new one at next login.
@@ -53,3 +54,18 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     @property
     def can_publish(self) -> bool:
         return self.role in (Role.editor, Role.admin)
+
+
+class StaffSession(db.Model):  # type: ignore[name-defined]
+    """A staff login, recorded on the server; the session cookie carries only its random token
+    (stored here hashed). Logging out, a new password, an admin's reset or deactivation delete
+    the rows, so a copied cookie stops working at once."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import csrf, db
+from ..http_security import body_limit
 from ..models import Article, ArticleStatus
 from ..services import comments
 from ..services.serializers import article_summary
@@ -27,6 +28,7 @@ bp.add_app_template_global(comments.approved_total, "approved_comment_total")
 
 
 @bp.post("/bai-viet/<slug>/binh-luan")
+@body_limit("COMMENT_MAX_BYTES", slack=4 * 1024)
 @csrf.exempt
 def post_comment(slug: str):
     """A reader's comment: stored as pending, or refused with the reason next to the form.

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, abort, current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import defer, lazyload
 
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category
 from ..services.page_cache import cached_page
+from ..urls import absolute_url
 from . import bp
-from .podcast import rfc2822, xml_text
+from .podcast import feed_html, rfc2822, xml_text
 
 FEED_ITEMS = 50
 SITEMAP_LIMIT = 50_000  # the sitemap protocol's limit for one file
@@ -32,7 +33,7 @@ def _feed(category: Category | None) -> Response:
         query = query.where(Article.category_id == category.id)
     articles = db.session.scalars(query).all()
     xml = render_template("feeds/rss.xml", articles=articles, category=category,
-                          xml_text=xml_text, rfc2822=rfc2822,
+                          xml_text=xml_text, feed_html=feed_html, rfc2822=rfc2822,
                           site_name=current_app.config["SITE_NAME"])
     return Response(xml, content_type="application/rss+xml; charset=utf-8")
 
@@ -68,5 +69,5 @@ def sitemap():
 def robots():
     """Crawlers may read everything public; the newsroom and the API stay out."""
     body = "\n".join(["User-agent: *", "Disallow: /bien-tap/", "Disallow: /api/",
-                      f"Sitemap: {url_for('public.sitemap', _external=True)}", ""])
+                      f"Sitemap: {absolute_url('public.sitemap')}", ""])
     return Response(body, content_type="text/plain; charset=utf-8")

@@ -14,13 +14,14 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, abort, current_app, render_template
 from sqlalchemy import and_, select
 
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category, MediaAsset, MediaKind
 from ..services.infra import media_url
 from ..services.page_cache import cached_page
+from ..urls import absolute_url
 from . import bp
 
 MAX_EPISODES = 100
@@ -33,6 +34,14 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 def xml_text(value: str | None) -> str:
     """`value` with the characters XML cannot carry removed; escaping is the template's."""
     return _NOT_XML.sub("", value or "").strip()
+
+
+def feed_html(value: str | None) -> str:
+    """Text for a feed's <description>, which RSS readers render as HTML (a <title> is plain
+    text): escaped once here (the template's XML escaping comes on top), so "<script>" typed
+    in a lede arrives as text."""
+    # Only the brackets: with no "<" left no tag can form, and "&" stays as readers expect.
+    return xml_text(value).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def itunes_duration(seconds: float | None) -> str | None:
@@ -69,8 +78,8 @@ def _episode(article: Article) -> dict[str, Any] | None:
         return None
     return {
         "title": xml_text(article.title),
-        "link": url_for("public.article", slug=article.slug, _external=True),
-        "description": xml_text(article.lede) or xml_text(article.title),
+        "link": absolute_url("public.article", slug=article.slug),
+        "description": feed_html(article.lede) or feed_html(article.title),
         "guid": episode_guid(article),
         "pub_date": rfc2822(article.published_at),
         "url": media_url(outputs["mp3"]),
@@ -108,12 +117,13 @@ def _feed(category: Category | None, self_url: str) -> Response:
     body = render_template(
         "podcast/feed.xml",
         title=f"{site} — {section}" if section else site,
-        description=(f"Bản nghe các bài viết chuyên mục {section} của {site}." if section
-                     else f"Bản nghe các bài viết của {site}: tin tức đọc thành tiếng."),
+        description=feed_html(f"Bản nghe các bài viết chuyên mục {section} của {site}."
+                              if section else
+                              f"Bản nghe các bài viết của {site}: tin tức đọc thành tiếng."),
         site=site,
-        link=url_for("public.home", _external=True),
+        link=absolute_url("public.home"),
         self_url=self_url,
-        image=url_for("static", filename="img/podcast-cover.png", _external=True),
+        image=absolute_url("static", filename="img/podcast-cover.png"),
         owner_email=xml_text(current_app.config["PODCAST_OWNER_EMAIL"]),
         last_build=articles_newest,
         episodes=episodes,
@@ -125,7 +135,7 @@ def _feed(category: Category | None, self_url: str) -> Response:
 @cached_page("podcast", variant=lambda: {})
 def podcast():
     """The whole site's narrations as a podcast."""
-    return _feed(None, url_for("public.podcast", _external=True))
+    return _feed(None, absolute_url("public.podcast"))
 
 
 @bp.get("/podcast/<slug>.xml")
@@ -135,4 +145,4 @@ def podcast_section(slug: str):
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
         abort(404)
-    return _feed(category, url_for("public.podcast_section", slug=slug, _external=True))
+    return _feed(category, absolute_url("public.podcast_section", slug=slug))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from ..services import schedules as service
 from ..services.page_cache import cached_page
+from ..urls import site_host
 from . import bp
 
 
@@ -60,7 +60,7 @@ def schedules_ics():
     start, end = service.ics_range(service.parse_week(request.args.get("tuan")))
     entries = service.entries_between(start, end, host)
     name = _("Lịch công tác") + " — " + (host.name if host else current_app.config["SITE_NAME"])
-    uid_host = urlsplit(request.host_url).hostname or "docnghexem"
+    uid_host = site_host()
     body = service.to_ical(entries, uid_host, name)
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = 'inline; filename="lich-cong-tac.ics"'

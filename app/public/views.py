@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, render_template, request, send_from_directory
-from flask_login import current_user
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import defer, lazyload, load_only
 
@@ -139,16 +138,14 @@ def _count_cached_view(entry: dict[str, Any]) -> None:
 @cached_page(variant=lambda: {}, on_hit=_count_cached_view)
 def article(slug: str):
     """One article with its three forms: read, listen, watch."""
-    item = db.session.scalar(select(Article).where(Article.slug == slug))
-    staff = current_user.is_authenticated
-    if item is None or (not item.is_published and not staff):
+    item = db.session.scalar(select(Article).where(Article.slug == slug,
+                                                   Article.status == ArticleStatus.published))
+    if item is None:  # a draft, under review, scheduled or withdrawn: staff use the preview
         abort(404)
-    views = item.view_count
-    if item.is_published:
-        cache_tags(f"article:{item.id}", f"section:{item.category_id}")  # related articles
-        remember(article_id=item.id)
-        views_counter.record_view(item.id, request.headers.get("User-Agent"))
-        views += views_counter.pending_views(item.id)
+    cache_tags(f"article:{item.id}", f"section:{item.category_id}")  # related articles
+    remember(article_id=item.id)
+    views_counter.record_view(item.id, request.headers.get("User-Agent"))
+    views = item.view_count + views_counter.pending_views(item.id)
     return render_template("public/article.html", **article_page_context(item, views))
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import re
 import secrets
 from collections.abc import MutableMapping
@@ -21,11 +20,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from slugify import slugify
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import ApiToken, Article, Role, Unit, User
+from ..models import ApiToken, Article, Role, StaffSession, Unit, User
 from ..models.base import utcnow
 from . import audit
 from .infra import redis_conn
@@ -50,6 +50,7 @@ TOKEN_PREFIX = "dnx"
 SESSION_LOGIN_AT = "acct_login_at"
 SESSION_SEEN_AT = "acct_seen_at"
 SESSION_PASSWORD_STAMP = "acct_pw_stamp"
+SESSION_TOKEN = "acct_sid"  # the StaffSession this browser holds
 # Compared against when the user is unknown, so that answer takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("khong-co-tai-khoan-nay")
 
@@ -91,6 +92,7 @@ def set_new_password(user: User, password: str, by: User | None) -> None:
     user.set_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = by_someone_else
+    end_sessions(user)  # a stolen or copied session ends with the old password
     if by_someone_else:
         user.failed_logins, user.locked_until = 0, None  # a reset also opens a locked account
         audit.record("user.password_reset", user,
@@ -128,54 +130,55 @@ class LoginResult:
 
 
 def bad_login_message() -> str:
-    return _("Tên đăng nhập hoặc mật khẩu không đúng.")
+    """The one answer to every refused login: a wrong password, an unknown user, an inactive
+    account and a try made too soon all read the same, so none tells an attacker anything."""
+    return _("Tên đăng nhập hoặc mật khẩu không đúng. Nếu đã nhập sai nhiều lần, vui lòng đợi "
+             "một lát rồi thử lại.")
+
+
+def _refused() -> LoginResult:
+    return LoginResult(status=401, message=bad_login_message())
 
 
 def authenticate(username: str, password: str, ip: str) -> LoginResult:
-    """Check a login; counts failures per account (lockout) and per address (429). Commits.
+    """Check a login. Commits.
 
-    Only failed logins are counted, so staff logging in many times from one office are never
-    slowed down; once an address has too many failures, every attempt from it waits.
+    Failures slow down the next try instead of locking anyone out: after LOGIN_FREE_FAILURES
+    wrong passwords in a row, an account's next try waits a delay that doubles with each
+    failure, up to LOGIN_ACCOUNT_MAX_DELAY (its owner waits a minute at most, an attacker gets
+    one guess a minute); an address the same after LOGIN_IP_FREE_FAILURES failures, up to
+    LOGIN_IP_MAX_DELAY. A try made before its time is refused unchecked, with the same answer
+    and after the same work (one password hash) as a wrong password.
     """
     now = utcnow()
-    wait = _ip_wait_seconds(ip)
-    if wait:
-        return LoginResult(status=429, message=_(
-            "Có quá nhiều lần đăng nhập sai từ địa chỉ này; vui lòng thử lại sau %(n)d phút.",
-            n=_minutes(wait)))
     user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
+    too_soon = _ip_wait_seconds(ip) > 0 or (user is not None and is_locked(user))
+    if too_soon or user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
         _count_ip_failure(ip)
-        return LoginResult(status=401, message=bad_login_message())
-    if user.locked_until is not None and user.locked_until > now:
+        return _refused()
+    if not user.check_password(password):
         _count_ip_failure(ip)
-        return LoginResult(status=403, message=locked_message(user, now))
-    if not user.active or not user.check_password(password):
-        _count_ip_failure(ip)
-        if user.active:
-            _count_account_failure(user, now)
-            if user.locked_until is not None and user.locked_until > now:
-                return LoginResult(status=403, message=locked_message(user, now))
-        return LoginResult(status=401, message=bad_login_message())
+        _count_account_failure(user, now)
+        return _refused()
     user.failed_logins, user.locked_until = 0, None
     user.last_login_at = now
     db.session.commit()
     return LoginResult(user=user)
 
 
-def locked_message(user: User, now: datetime | None = None) -> str:
-    remaining = ((user.locked_until or utcnow()) - (now or utcnow())).total_seconds()
-    return _("Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần; thử lại sau %(n)d phút.",
-             n=_minutes(remaining))
+def growing_delay(failures: int, free: int, base: float, cap: float) -> float:
+    """Seconds to wait after `failures` in a row: none for the first `free`, then `base`,
+    doubling, never more than `cap`."""
+    over = failures - free
+    if over <= 0:
+        return 0.0
+    return min(cap, base * 2 ** min(over - 1, 30))
 
 
 def is_locked(user: User) -> bool:
+    """Whether the account's next try must still wait (see authenticate)."""
     return user.locked_until is not None and user.locked_until > utcnow()
-
-
-def _minutes(seconds: float) -> int:
-    return max(1, math.ceil(seconds / 60))
 
 
 def _count_account_failure(user: User, now: datetime) -> None:
@@ -184,13 +187,14 @@ def _count_account_failure(user: User, now: datetime) -> None:
     audit.record("login.failed", user, _("Đăng nhập sai mật khẩu (%(n)d lần liên tiếp).",
                                          n=user.failed_logins),
                  user=user, failures=user.failed_logins)
-    if user.failed_logins >= int(cfg["LOGIN_MAX_FAILURES"]):
-        minutes = int(cfg["LOGIN_LOCKOUT_MINUTES"])
-        user.locked_until = now + timedelta(minutes=minutes)
-        user.failed_logins = 0  # a fresh count once the lock ends
-        audit.record("login.locked", user,
-                     _("Tài khoản %(u)s bị tạm khóa %(n)d phút do nhập sai mật khẩu nhiều lần.",
-                       u=user.username, n=minutes), user=user, minutes=minutes)
+    delay = growing_delay(user.failed_logins, int(cfg["LOGIN_FREE_FAILURES"]),
+                          float(cfg["LOGIN_BASE_DELAY"]), float(cfg["LOGIN_ACCOUNT_MAX_DELAY"]))
+    if delay:
+        user.locked_until = now + timedelta(seconds=delay)
+        if user.failed_logins == int(cfg["LOGIN_FREE_FAILURES"]) + 1:
+            audit.record("login.throttled", user, _(
+                "Đăng nhập vào %(u)s bị làm chậm sau nhiều lần sai mật khẩu.", u=user.username),
+                user=user, failures=user.failed_logins)
     db.session.commit()
 
 
@@ -198,38 +202,42 @@ def _ip_key(ip: str) -> str:
     return f"login:failures:{ip or 'unknown'}"
 
 
-def _ip_wait_seconds(ip: str) -> int:
-    """Seconds this address must wait before trying again; 0 when it may try now (or when
-    Redis is down: logins go on, only this limit is skipped)."""
-    cfg = current_app.config
+def _ip_wait_key(ip: str) -> str:
+    return f"login:wait:{ip or 'unknown'}"
+
+
+def _ip_wait_seconds(ip: str) -> float:
+    """Seconds this address must wait before its next try is checked; 0 when it may try now
+    (or when Redis is down: logins go on, only this limit is skipped)."""
     try:
-        conn = redis_conn()
-        pipe = conn.pipeline()
-        pipe.get(_ip_key(ip))
-        pipe.ttl(_ip_key(ip))
-        count, ttl = pipe.execute()
+        ttl = redis_conn().pttl(_ip_wait_key(ip))
     except RedisError as exc:
         log.warning("login rate limit skipped, Redis unavailable: %s", exc)
-        return 0
-    if count is None or int(count) < int(cfg["LOGIN_IP_MAX_FAILURES"]):
-        return 0
-    return int(ttl) if ttl and int(ttl) > 0 else int(cfg["LOGIN_IP_WINDOW_SECONDS"])
+        return 0.0
+    return max(0, int(ttl or 0)) / 1000
 
 
 def _count_ip_failure(ip: str) -> None:
-    """One more failed login from this address, in a fixed window started by the first."""
-    window = max(1, int(current_app.config["LOGIN_IP_WINDOW_SECONDS"]))
+    """One more failed login from this address (in a window started by the first); past the
+    free ones, the address waits a growing delay before its next try."""
+    cfg = current_app.config
+    window = max(1, int(cfg["LOGIN_IP_WINDOW_SECONDS"]))
     try:
-        pipe = redis_conn().pipeline()
+        conn = redis_conn()
+        pipe = conn.pipeline()
         pipe.set(_ip_key(ip), 0, ex=window, nx=True)
         pipe.incr(_ip_key(ip))
-        pipe.execute()
+        failures = int(pipe.execute()[1])
+        delay = growing_delay(failures, int(cfg["LOGIN_IP_FREE_FAILURES"]),
+                              float(cfg["LOGIN_BASE_DELAY"]), float(cfg["LOGIN_IP_MAX_DELAY"]))
+        if delay:
+            conn.set(_ip_wait_key(ip), failures, px=int(delay * 1000))
     except RedisError as exc:
         log.warning("login rate limit skipped, Redis unavailable: %s", exc)
 
 
 def unlock(user: User, by: User) -> None:
-    """An admin opens a locked account before its lock ends. Commits."""
+    """An admin lets an account try again at once, whatever its failures. Commits."""
     user.locked_until, user.failed_logins = None, 0
     audit.record("user.unlock", user, _("Mở khóa tài khoản %(u)s.", u=user.username), user=by)
     db.session.commit()
@@ -242,42 +250,78 @@ def _password_stamp(user: User) -> float:
     return user.password_changed_at.timestamp() if user.password_changed_at else 0.0
 
 
-def start_session(session: MutableMapping[str, Any], user: User,
-                  now: datetime | None = None) -> None:
-    """Note in a new login's session when it began (see session_expired)."""
-    moment = (now or utcnow()).timestamp()
-    session[SESSION_LOGIN_AT] = moment
-    session[SESSION_SEEN_AT] = moment
+def _session_token_hash(token: object) -> str:
+    return hashlib.sha256(str(token).encode()).hexdigest()
+
+
+SEEN_EVERY = timedelta(minutes=1)  # how often a busy session's row is written to
+
+
+def start_session(session: MutableMapping[str, Any], user: User, now: datetime | None = None,
+                  ip: str = "", user_agent: str = "") -> None:
+    """A new login: its row on the server (StaffSession) and its token in the cookie; also
+    when it began (see session_expired). Commits."""
+    moment = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(token_hash=_session_token_hash(token), user_id=user.id,
+                                created_at=moment, last_seen_at=moment, ip=(ip or "")[:64],
+                                user_agent=(user_agent or "")[:200]))
+    db.session.commit()
+    session[SESSION_TOKEN] = token
+    session[SESSION_LOGIN_AT] = moment.timestamp()
+    session[SESSION_SEEN_AT] = moment.timestamp()
     session[SESSION_PASSWORD_STAMP] = _password_stamp(user)
 
 
-def keep_session_after_password_change(session: MutableMapping[str, Any], user: User) -> None:
-    """The user changed their own password: this session goes on, older ones end."""
-    session[SESSION_PASSWORD_STAMP] = _password_stamp(user)
+def keep_session_after_password_change(session: MutableMapping[str, Any], user: User,
+                                       ip: str = "", user_agent: str = "") -> None:
+    """The user changed their own password: every session ended with it (a copied cookie of
+    this one too); this browser goes on in a new one."""
+    start_session(session, user, ip=ip, user_agent=user_agent)
+
+
+def end_sessions(user: User) -> int:
+    """Every open session of `user` ends (on its next request). Not committed."""
+    result = db.session.execute(sql_delete(StaffSession).where(StaffSession.user_id == user.id))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def session_expired(session: MutableMapping[str, Any], user: User,
                     now: datetime | None = None) -> bool:
-    """Whether a logged-in session has ended: idle for SESSION_IDLE_MINUTES, older than
-    SESSION_MAX_HOURS, opened before the password changed, or the account was deactivated.
-    Otherwise the session is marked as seen now."""
+    """Whether a logged-in session has ended: its row is gone from the server (logged out,
+    password changed or reset, account deactivated), idle for SESSION_IDLE_MINUTES, older than
+    SESSION_MAX_HOURS, or the account is inactive. Otherwise it is marked as seen now."""
     cfg = current_app.config
-    moment = (now or utcnow()).timestamp()
+    moment = now or utcnow()
     login_at = session.get(SESSION_LOGIN_AT)
     seen_at = session.get(SESSION_SEEN_AT, login_at)
     if not isinstance(login_at, int | float) or not isinstance(seen_at, int | float):
         return True  # a session from before these rules: log in again once
-    if moment - login_at > float(cfg["SESSION_MAX_HOURS"]) * 3600 \
-            or moment - seen_at > float(cfg["SESSION_IDLE_MINUTES"]) * 60 \
+    if moment.timestamp() - login_at > float(cfg["SESSION_MAX_HOURS"]) * 3600 \
+            or moment.timestamp() - seen_at > float(cfg["SESSION_IDLE_MINUTES"]) * 60 \
             or session.get(SESSION_PASSWORD_STAMP) != _password_stamp(user) \
             or not user.active:
         return True
-    session[SESSION_SEEN_AT] = moment
+    row = db.session.scalar(select(StaffSession).where(
+        StaffSession.token_hash == _session_token_hash(session.get(SESSION_TOKEN, "")),
+        StaffSession.user_id == user.id))
+    if row is None:
+        return True
+    if moment - row.last_seen_at >= SEEN_EVERY:
+        row.last_seen_at = moment
+        db.session.commit()
+    session[SESSION_SEEN_AT] = moment.timestamp()
     return False
 
 
 def end_session(session: MutableMapping[str, Any]) -> None:
-    for key in (SESSION_LOGIN_AT, SESSION_SEEN_AT, SESSION_PASSWORD_STAMP):
+    """This browser's session ends, on the server too. Commits."""
+    token = session.get(SESSION_TOKEN)
+    if token:
+        db.session.execute(sql_delete(StaffSession).where(
+            StaffSession.token_hash == _session_token_hash(token)))
+        db.session.commit()
+    for key in (SESSION_TOKEN, SESSION_LOGIN_AT, SESSION_SEEN_AT, SESSION_PASSWORD_STAMP):
         session.pop(key, None)
 
 
@@ -372,6 +416,8 @@ def update_user(user: User, data: UserInput, by: User) -> User:
         audit.record("user.edit", user, _("Sửa tài khoản %(u)s: %(c)s.", u=user.username,
                                           c=", ".join(changes)), user=by, changed=changes)
         user.full_name, user.unit, user.active = data.full_name, unit, data.active
+        if not user.active:
+            end_sessions(user)
     db.session.commit()
     return user
 

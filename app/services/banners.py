@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from sqlalchemy import or_, select
 
-from media_pipeline.images import web_jpeg
+from media_pipeline.errors import InvalidMediaError
+from media_pipeline.images import ImageTooLarge, open_upload, web_jpeg
 
 from ..extensions import db
 from ..models import Banner
@@ -92,12 +93,12 @@ def _parse_date(value: str, label: str, errors: dict[str, str], field: str) -> d
 def read_image(fileobj: IO[bytes]) -> Image.Image:
     """Check an uploaded banner image before anything is saved."""
     try:
-        image = Image.open(fileobj)
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
+        return open_upload(fileobj, int(current_app.config["IMAGE_MAX_PIXELS"]))
+    except ImageTooLarge as exc:
+        raise BannerError({"image": exc.reason}) from None
+    except InvalidMediaError:
         raise BannerError({"image": _("Tệp tải lên không phải ảnh hợp lệ (JPEG, PNG, WebP).")}) \
             from None
-    return image
 
 
 def store_image(image: Image.Image) -> str:

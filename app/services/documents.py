@@ -29,6 +29,7 @@ from sqlalchemy import Select, distinct, extract, literal, select
 
 from ..extensions import db
 from ..models import Document
+from . import media_keys
 from .infra import object_store
 from .search import fold, words
 
@@ -76,8 +77,8 @@ class CheckedFile:
     digest: str
     filename: str
 
-    def key(self, document_id: int) -> str:
-        return f"documents/{document_id}/{self.digest[:16]}.{self.kind}"
+    def key(self, document_id: int, public: bool) -> str:
+        return media_keys.document_key(document_id, self.digest, self.kind, public)
 
 
 # --- parsing the form ----------------------------------------------------------------------
@@ -251,8 +252,9 @@ def _put(checked: CheckedFile, key: str) -> None:
     store.client.upload_fileobj(checked.data, store.bucket, key, ExtraArgs={
         "ContentType": FILE_TYPES[checked.kind],
         "ContentDisposition": content_disposition(checked.filename, checked.kind),
-        # Not "immutable": the same bytes re-sent under another name rewrite this key.
-        "CacheControl": "public, max-age=86400"})
+        # Short: the same bytes re-sent under another name rewrite this key, and a withdrawn
+        # document must not live on in caches for long.
+        "CacheControl": "public, max-age=300"})
 
 
 def _delete_quietly(*keys: str) -> None:
@@ -331,9 +333,12 @@ def _write(document: Document | None, fields: Fields, checked: CheckedFile | Non
                                             fields.signer, fields.summary)
     old_key = document.file_key
     new_key = None
+    if checked is None and old_key:  # published or withdrawn: the file follows at once
+        new_key = _move_file(old_key, document.published)
+        document.file_key = new_key
     if checked is not None:
         db.session.flush()  # the id names the file's folder
-        new_key = checked.key(document.id)
+        new_key = checked.key(document.id, document.published)
         try:
             _put(checked, new_key)
         except (BotoCoreError, ClientError):
@@ -354,9 +359,35 @@ def _write(document: Document | None, fields: Fields, checked: CheckedFile | Non
     return document
 
 
+def _move_file(key: str, published: bool) -> str:
+    """A document's file where its publication says: public, or hidden at once when it is
+    withdrawn (app.services.media_keys). The old copy is deleted after the commit."""
+    wanted = media_keys.placed(key, published)
+    if wanted != key:
+        try:
+            object_store().copy(key, wanted)
+        except (BotoCoreError, ClientError):
+            log.exception("could not move %s", key)
+            raise DocumentError({"file": _("Không chuyển được tệp văn bản, vui lòng thử lại.")}) \
+                from None
+    return wanted
+
+
 def set_published(document: Document, published: bool) -> None:
+    """Publish or withdraw a document: its file is public, or no longer served, from now."""
+    old_key = document.file_key
     document.published = published
-    db.session.commit()
+    if old_key:
+        document.file_key = _move_file(old_key, published)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if document.file_key and document.file_key != old_key:
+            _delete_quietly(document.file_key)
+        raise
+    if old_key and document.file_key != old_key:
+        _delete_quietly(old_key)
 
 
 def delete_document(document: Document) -> None:

@@ -22,15 +22,15 @@ from redis.exceptions import RedisError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from media_pipeline.images import web_jpeg
+from media_pipeline.errors import InvalidMediaError
+from media_pipeline.images import ImageTooLarge, open_upload, web_jpeg
 from workers import queues
 
 from ..extensions import db
 from ..models import Article, ArticleImage, ArticleRevision, Autosave, User
 from ..models.base import utcnow
-from . import audit
+from . import audit, media_keys
 from .infra import media_url, object_store, redis_conn
-from .publishing import ArticleError, read_cover
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +156,11 @@ def body_image_max_bytes() -> int:
     return int(current_app.config["BODY_IMAGE_MAX_BYTES"])
 
 
-def body_image_key(article_id: int, data: bytes) -> str:
-    """Content-addressed: the same picture placed twice is stored once."""
-    return f"images/{article_id}/body/{hashlib.sha256(data).hexdigest()[:16]}.jpg"
+def body_image_key(article: Article, data: bytes) -> str:
+    """Content-addressed: the same picture placed twice is stored once. Hidden until the
+    article is published (app.services.media_keys)."""
+    return media_keys.body_image_key(article.id, hashlib.sha256(data).hexdigest(),
+                                     article.is_published)
 
 
 def add_body_image(article: Article, fileobj: IO[bytes] | None, caption: str,
@@ -172,17 +174,20 @@ def add_body_image(article: Article, fileobj: IO[bytes] | None, caption: str,
         raise BodyImageError(422, CAPTION_TOO_LONG)
     if fileobj is None:
         raise BodyImageError(422, NO_FILE)
-    try:
-        image = read_cover(fileobj)  # the cover's checks: a real, decodable picture
-    except ArticleError:
+    try:  # the cover's checks: a real picture, not too many pixels
+        image = open_upload(fileobj, int(current_app.config["IMAGE_MAX_PIXELS"]))
+    except ImageTooLarge as exc:
+        raise BodyImageError(422, exc.reason) from None
+    except InvalidMediaError:
         raise BodyImageError(422, NOT_AN_IMAGE) from None
     # Phone photos: upright first (the JPEG written carries no EXIF).
     data, width, height = web_jpeg(ImageOps.exif_transpose(image), BODY_IMAGE_MAX_WIDTH,
                                    quality=BODY_IMAGE_QUALITY)
-    key = body_image_key(article.id, data)
+    key = body_image_key(article, data)
     object_store().upload_fileobj(io.BytesIO(data), key, "image/jpeg")
-    row = db.session.scalar(select(ArticleImage).where(ArticleImage.article_id == article.id,
-                                                       ArticleImage.key == key))
+    row = db.session.scalar(select(ArticleImage).where(
+        ArticleImage.article_id == article.id,
+        ArticleImage.key.in_([media_keys.shown(key), media_keys.hidden(key)])))
     if row is None:
         row = ArticleImage(article_id=article.id, key=key, variants={},
                            created_by_id=user.id if user is not None else None)
@@ -221,7 +226,7 @@ BODY_IMAGE_SIZES = ("(min-width: 792px) 680px, (min-width: 760px) calc(100vw - 1
                     "calc(100vw - 64px)")
 IMG_TAG = re.compile(r"<img\b([^>]*?)/?>", re.IGNORECASE)
 ATTRIBUTE = re.compile(r'([a-zA-Z][-a-zA-Z0-9_:]*)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'))?')
-BODY_KEY = re.compile(r"images/\d+/body/[0-9a-f]{16,64}\.jpg")
+BODY_KEY = media_keys.BODY_IMAGE_KEY
 
 
 def _attributes(raw: str) -> dict[str, str]:
@@ -265,7 +270,7 @@ def body_html_for_readers(article: Article) -> Markup:
     body = article.body_html or ""
     if "<img" not in body:
         return Markup(body)  # (no query for the many bodies without pictures)
-    images = {row.key: row for row in db.session.scalars(
+    images = {media_keys.shown(row.key): row for row in db.session.scalars(
         select(ArticleImage).where(ArticleImage.article_id == article.id))}
 
     def replace(match: re.Match[str]) -> str:
@@ -276,6 +281,27 @@ def body_html_for_readers(article: Article) -> Markup:
     return Markup(IMG_TAG.sub(replace, body))
 
 
+def body_html_for_editor(article: Article) -> str:
+    """The body as the edit form loads it: each of its pictures at a URL that works now (a
+    draft's pictures are private, behind signed URLs that expire)."""
+    body = article.body_html or ""
+    if "<img" not in body:
+        return body
+    images = {media_keys.shown(row.key): row for row in db.session.scalars(
+        select(ArticleImage).where(ArticleImage.article_id == article.id))}
+
+    def replace(match: re.Match[str]) -> str:
+        attrs = _attributes(match.group(1))
+        found = BODY_KEY.search(urlsplit(attrs.get("src", "")).path)
+        image = images.get(found.group(0)) if found else None
+        if image is None:
+            return match.group(0)
+        attrs["src"] = media_url(image.key) or attrs["src"]
+        return "<img " + " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items()) + ">"
+
+    return IMG_TAG.sub(replace, body)
+
+
 def unused_body_images(older_than: timedelta) -> list[ArticleImage]:
     """Images uploaded for a body more than `older_than` ago that no version of it shows:
     not the article's text, none of its revisions (a restore may bring one back), no
@@ -284,7 +310,8 @@ def unused_body_images(older_than: timedelta) -> list[ArticleImage]:
     rows = db.session.execute(
         select(ArticleImage, Article.body_html).join(Article, Article.id == ArticleImage.article_id)
         .where(ArticleImage.created_at < cutoff)).all()
-    candidates = [image for image, body in rows if image.key not in (body or "")]
+    # (A body names a picture by its public key, or by its hidden one while a draft.)
+    candidates = [image for image, body in rows if media_keys.shown(image.key) not in (body or "")]
     if not candidates:
         return []
     article_ids = {image.article_id for image in candidates}
@@ -294,7 +321,8 @@ def unused_body_images(older_than: timedelta) -> list[ArticleImage]:
                 select(model.article_id, model.fields).where(model.article_id.in_(article_ids))):
             texts.setdefault(article_id, []).append(str((fields or {}).get("body_html", "")))
     return [image for image in candidates
-            if not any(image.key in text for text in texts.get(image.article_id, []))]
+            if not any(media_keys.shown(image.key) in text
+                       for text in texts.get(image.article_id, []))]
 
 
 def remove_unused_body_images(older_than: timedelta) -> int:

@@ -19,7 +19,7 @@ from workers import queues
 
 from ..extensions import db
 from ..models import Article, MediaAsset, MediaKind, MediaStatus
-from . import audit
+from . import audit, media_keys
 from .infra import object_store, redis_conn
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,18 @@ def request_cover_variants(article: Article, replaced: list[str] | None = None) 
     return True
 
 
+def request_media_sync(article: Article) -> None:
+    """The article was published or withdrawn (committed): move its files to match, in a
+    quick job; done here and now if Redis is down. Until then a published article's hidden
+    files are shown through signed URLs (media_url), so readers never wait on this."""
+    try:
+        queues.enqueue_media_sync(redis_conn(), article.id, current_app.config)
+    except RedisError as exc:
+        log.warning("media sync of article %s done inline, Redis unavailable: %s",
+                    article.id, exc)
+        media_keys.sync_article_media(article)
+
+
 JOB_FOR_KIND = {MediaKind.audio: "narrate", MediaKind.video: "transcode",
                 MediaKind.briefing: "brief"}
 
@@ -129,7 +141,7 @@ def cancel(asset: MediaAsset) -> None:
         return
     connection = redis_conn()
     try:
-        job = Job.fetch(asset.job_id, connection=connection)
+        job = queues.fetch_job(asset.job_id, connection)
         if job.get_status() == JobStatus.STARTED:
             send_stop_job_command(connection, asset.job_id)
         else:
@@ -212,7 +224,8 @@ def requeue_failed_job(job: Job) -> Outcome:
     job is then dropped from the failed list. Other jobs (covers, clean-ups) are requeued as
     they are. Raises RedisError when Redis does not answer.
     """
-    registry = FailedJobRegistry(job.origin, connection=job.connection)
+    registry = FailedJobRegistry(job.origin, connection=job.connection,
+                                 serializer=queues.SERIALIZER)
     asset = asset_for_job(job)
     if asset is None and (job.func_name or "") in ASSET_JOB_KINDS:
         registry.remove(job, delete_job=True)  # the article (and its media) was deleted

@@ -293,6 +293,7 @@ class ServeCachedPages:
         from werkzeug.http import parse_cookie
 
         from .. import LANGUAGE_COOKIE
+        from ..http_security import security_headers
 
         cfg = self.app.config
         if cfg["PAGE_CACHE_TTL"] <= 0 or environ.get("QUERY_STRING") \
@@ -333,6 +334,7 @@ class ServeCachedPages:
         if content_type.startswith("text/html"):
             headers.append(("Cache-Control", f"public, max-age={cfg['PAGE_MAX_AGE']}, "
                                              "stale-while-revalidate=60"))
+        headers += security_headers(cfg, path)  # as on every response the app makes
         if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             start_response("304 Not Modified", headers)
             return [b""]

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, TypeVar
+from urllib.parse import urlsplit
 
 import nh3
-from PIL import Image, ImageOps, UnidentifiedImageError
+from flask import current_app
+from PIL import Image, ImageOps
 from slugify import slugify
 from sqlalchemy import select
 
-from media_pipeline.images import web_jpeg
+from media_pipeline.errors import InvalidMediaError
+from media_pipeline.images import ImageTooLarge, open_upload, web_jpeg
 from media_pipeline.text import has_words, html_to_paragraphs, spoken_text
 
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category, ListenSource, MediaStatus, Unit, User
 from ..models.base import utcnow
-from . import media_jobs
+from . import media_jobs, media_keys
 from .infra import object_store
 from .search import refresh_search_text
 
@@ -57,6 +62,27 @@ def sanitize_html(html: str) -> str:
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
 
 
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")', re.IGNORECASE)
+
+
+def canonical_image_urls(body: str) -> str:
+    """The body's own pictures named by their public address, whatever URL the editor's
+    browser held (a draft's are signed, and expire): the stored text keeps no signature, and
+    pages put in the URL that works when they are shown (app.services.drafting)."""
+    if "<img" not in body:
+        return body
+    store = object_store()
+
+    def fix(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(2))
+        found = media_keys.BODY_IMAGE_KEY.search(urlsplit(url).path)
+        if found is None or not url.startswith((store.public_url, store.endpoint_url)):
+            return match.group(0)
+        return match.group(1) + html.escape(store.url(found.group(0))) + match.group(3)
+
+    return _IMG_SRC.sub(fix, body)
+
+
 def unique_slug(text: str, exclude_id: int | None = None) -> str:
     """An ASCII slug of `text` (Vietnamese folded: "Đường" → "duong"), unique among articles."""
     base = slugify(text, max_length=200, word_boundary=True) or "bai-viet"
@@ -89,12 +115,15 @@ def save_article(article: Article | None, data: ArticleInput, user: User | None,
     Narration is requested (after the commit) when a published article's spoken text changed.
     """
     article, before = apply_input(article, data, user, for_publish=publish)
-    if publish and not article.is_published:
+    going_live = publish and not article.is_published
+    if going_live:
         article.status = ArticleStatus.published
         article.published_at = published_at or utcnow()
     elif publish and published_at:
         article.published_at = published_at
     db.session.commit()
+    if going_live and article.id is not None:
+        media_jobs.request_media_sync(article)
     if article.is_published and needs_narration(article, before):
         media_jobs.request_narration(article)
     return article
@@ -107,7 +136,7 @@ def apply_input(article: Article | None, data: ArticleInput, user: User | None,
     A published or scheduled article must stay publishable. Returns the article and its
     spoken text before the change (None for a new article), for `needs_narration`.
     """
-    data.body_html = sanitize_html(data.body_html)
+    data.body_html = canonical_image_urls(sanitize_html(data.body_html))
     data.title = data.title.strip()
     goes_live = article is not None and article.status in (ArticleStatus.published,
                                                            ArticleStatus.scheduled)
@@ -145,14 +174,15 @@ def needs_narration(article: Article, spoken_before: str | None) -> bool:
 
 
 def read_cover(fileobj: IO[bytes]) -> Image.Image:
-    """Check an uploaded cover image before anything is saved."""
+    """Check an uploaded cover image before anything is saved: a JPEG, PNG, WebP or GIF of at
+    most IMAGE_MAX_PIXELS pixels (checked from its header, before decoding)."""
     try:
-        image = Image.open(fileobj)
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return open_upload(fileobj, int(current_app.config["IMAGE_MAX_PIXELS"]))
+    except ImageTooLarge as exc:
+        raise ArticleError({"cover": exc.reason}) from None
+    except InvalidMediaError:
         raise ArticleError(
             {"cover": "Ảnh bìa không phải tệp ảnh hợp lệ (JPEG, PNG, WebP)."}) from None
-    return image
 
 
 def store_cover(article: Article, image: Image.Image) -> None:
@@ -162,7 +192,8 @@ def store_cover(article: Article, image: Image.Image) -> None:
     """
     # Phone photos: upright first (the JPEG written carries no EXIF).
     data, _, _ = web_jpeg(ImageOps.exif_transpose(image), COVER_MAX_WIDTH, quality=82)
-    key = f"images/{article.id}/{hashlib.sha256(data).hexdigest()[:16]}.jpg"
+    key = media_keys.cover_key(article.id, hashlib.sha256(data).hexdigest(),
+                               article.is_published)
     object_store().upload_fileobj(io.BytesIO(data), key, "image/jpeg")
     replaced: list[str] = []
     if article.cover_key != key:

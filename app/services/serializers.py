@@ -7,7 +7,9 @@ from typing import Any
 from flask import url_for
 
 from ..models import Article, ListenSource, MediaAsset, MediaStatus
+from ..urls import absolute_url
 from .infra import media_url
+from .media_keys import is_hidden
 
 
 def _status(asset: MediaAsset | None) -> str:
@@ -35,6 +37,17 @@ def audio_form(article: Article) -> dict[str, Any]:
     }
 
 
+def hls_url(asset_id: int, key: str | None) -> str | None:
+    """Where a player gets a render's HLS ladder: the store, or — for a private render, of an
+    article not yet published — the newsroom's playlists that sign each segment
+    (app.editor.media.private_hls)."""
+    if not key:
+        return None
+    if is_hidden(key):
+        return url_for("editor.private_hls", asset_id=asset_id, name="master.m3u8")
+    return media_url(key)
+
+
 def watch_asset(article: Article) -> MediaAsset | None:
     """The watch form: the uploaded video, else the briefing made from the article."""
     upload, brief = article.asset("video"), article.asset("briefing")
@@ -47,10 +60,13 @@ def video_form(article: Article) -> dict[str, Any]:
     asset = watch_asset(article)
     outputs = asset.outputs if asset else {}
     tracks = [*(asset.captions if asset else []), *outputs.get("captions", [])]
+    # A render kept private (the article is not published) has no storyboard: its WebVTT
+    # names the sprite by a relative path, which a signed URL does not cover.
+    hidden = is_hidden(outputs.get("hls"))
     return {
         "status": _status(asset),
         "source": ("upload" if asset.kind.value == "video" else "briefing") if asset else None,
-        "hls": media_url(outputs.get("hls")),
+        "hls": hls_url(asset.id, outputs.get("hls")) if asset else None,
         "mp4": media_url(outputs.get("mp4")),
         "poster": media_url(outputs.get("poster")),
         "duration": asset.duration if asset and outputs else None,
@@ -61,7 +77,7 @@ def video_form(article: Article) -> dict[str, Any]:
                      for t in tracks],
         "storyboard": {"vtt": media_url(outputs["storyboard_vtt"]),
                        "image": media_url(outputs["storyboard_image"])}
-        if outputs.get("storyboard_vtt") else None,
+        if outputs.get("storyboard_vtt") and not hidden else None,
         "progress": asset.progress if asset else 0,
         "error": asset.error or None if asset else None,
     }
@@ -109,7 +125,7 @@ def article_summary(article: Article) -> dict[str, Any]:
         "view_count": article.view_count,
         "cover": media_url(article.cover_key),
         "cover_image": cover_image(article),
-        "text": {"url": url_for("public.article", slug=article.slug, _external=True)},
+        "text": {"url": absolute_url("public.article", slug=article.slug)},
         "audio": audio_form(article),
         "video": video_form(article),
     }

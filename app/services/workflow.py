@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import Forbidden
 
 from media_pipeline.text import html_to_paragraphs, spoken_text
+from media_pipeline.voices import ONLINE_ENGINES
 from workers import queues
 
 from ..extensions import db
@@ -47,12 +48,11 @@ from ..models import (
     Autosave,
     Comment,
     ListenSource,
-    MediaKind,
     Role,
     User,
 )
 from ..models.base import utcnow
-from . import audit, media_jobs
+from . import audit, media_jobs, media_keys
 from .infra import redis_conn
 from .publishing import ArticleError, ArticleInput, apply_input, needs_narration, validate
 
@@ -209,6 +209,12 @@ def _check_publishable(article: Article) -> None:
         raise ArticleError(errors)
 
 
+def _voices_change_when_published() -> bool:
+    """Whether published text may use a voice that unpublished text may not (an online one)."""
+    cfg = current_app.config
+    return not cfg["TTS_ONLINE_FOR_UNPUBLISHED"] and bool(ONLINE_ENGINES & set(cfg["TTS_ENGINES"]))
+
+
 def _going_live_narration(article: Article) -> Callable[[], Any]:
     # A draft's audio (a preview, or from before an unpublish) may be of an older text, and
     # nobody hears it yet: narrate afresh whenever an article is about to go live.
@@ -225,7 +231,7 @@ def _publish(article: Article, user: User | None) -> AfterCommit:
     article.scheduled_at = None
     _record(article, user, "article.publish", f"Xuất bản bài “{article.title}”",
             note="Xuất bản")
-    return [_going_live_narration(article)]
+    return [_going_live_narration(article), lambda: media_jobs.request_media_sync(article)]
 
 
 def _schedule(article: Article, user: User | None, when: datetime | None = None
@@ -355,13 +361,15 @@ def unpublish(article: Article, user: User | None) -> Article:
     _require_editor(user)
     if article.status not in LIVE:
         raise WorkflowError("Bài viết chưa được xuất bản hay hẹn giờ.")
-    with _transaction():
+    with _transaction() as after:
         was = article.status
         article.status = ArticleStatus.draft
         article.scheduled_at = None
         _record(article, user, "article.unpublish", f"Gỡ bài “{article.title}” khỏi cổng",
                 note="Gỡ xuống" if was is ArticleStatus.published else "Hủy hẹn giờ",
                 previous=was.value)
+        if was is ArticleStatus.published:  # its files go private too
+            after.append(lambda: media_jobs.request_media_sync(article))
     return article
 
 
@@ -391,7 +399,10 @@ def delete(article: Article, user: User | None) -> None:
     _require_editor(user)
     if article.is_published:
         raise WorkflowError("Bài viết đang xuất bản: hãy gỡ xuống trước khi xóa.")
-    stored = media_prefixes(article)
+    # Not served from this moment (a withdrawal's move may still be queued); gone for good
+    # after the grace period.
+    media_keys.sync_article_media(article)
+    stored = media_keys.article_prefixes(article)
     with _transaction() as after:
         audit.record("article.delete", article, f"Xóa bài “{article.title}”", user=user,
                      title=article.title, slug=article.slug)
@@ -400,18 +411,6 @@ def delete(article: Article, user: User | None) -> None:
             db.session.execute(sql_delete(model).where(model.article_id == article.id))
         db.session.delete(article)
         after.append(lambda: _delete_media_later(stored))
-
-
-def media_prefixes(article: Article) -> list[str]:
-    """Where the article's files are in the object store: its audio, cover and body images,
-    uploaded originals, and each video's renditions (app/services/media_jobs, workers/tasks)."""
-    prefixes = [f"audio/{article.id}/", f"images/{article.id}/", f"uploads/{article.id}/"]
-    for asset in article.media:
-        if asset.kind is MediaKind.video:
-            prefixes.append(f"video/{asset.id}/")
-        elif asset.kind is MediaKind.briefing:
-            prefixes.append(f"video/b{asset.id}/")
-    return prefixes
 
 
 def _delete_media_later(prefixes: list[str]) -> None:
@@ -441,9 +440,12 @@ def publish_due(article_id: int, scheduled_for: datetime | None) -> bool:
         article.scheduled_at = None
         _record(article, None, "article.publish", f"Xuất bản theo lịch bài “{article.title}”",
                 note="Xuất bản theo lịch", actor="scheduler")
-        # Narrated when it was scheduled: again only if that failed or never ran.
-        after += _narrate_if_live(article, spoken_text(article.title, article.lede,
-                                                       article.body_html))
+        # Narrated when it was scheduled: again if that failed or never ran, or if it had to
+        # be offline then (its text was not public) and an online voice may speak it now.
+        spoken = spoken_text(article.title, article.lede, article.body_html)
+        if _voices_change_when_published() or needs_narration(article, spoken):
+            after.append(_going_live_narration(article))
+        after.append(lambda: media_jobs.request_media_sync(article))
     return True
 
 

@@ -8,6 +8,12 @@
   const form = root && root.closest("form");
   if (!form) return;
   const msg = root.dataset;
+  // Quill's link tooltip labels, translated (CSS custom properties: no style attribute, which
+  // the Content-Security-Policy would refuse).
+  for (const name of ["visit", "edit", "remove", "enter", "save"]) {
+    const label = msg["ql" + name[0].toUpperCase() + name.slice(1)];
+    if (label) root.style.setProperty("--ql-" + name, JSON.stringify(label));
+  }
   const textarea = root.querySelector('textarea[name="body_html"]');
   const notice = root.querySelector('[data-role="editor-notice"]');
   const status = form.querySelector('[data-role="autosave-status"]');

@@ -1,4 +1,7 @@
-// Font size and high contrast, kept per reader in localStorage (WCAG 1.4.4, 1.4.3).
+// Font size and high contrast, kept per reader in localStorage (WCAG 1.4.4, 1.4.3); and the
+// page's small behaviours that would otherwise be inline handlers, which the
+// Content-Security-Policy refuses: "Are you sure?" before a destructive form (data-confirm on
+// the form or its button) and the print button (data-action=print).
 (function () {
   "use strict";
   const root = document.documentElement;
@@ -20,4 +23,10 @@
     sync();
   }));
   sync();
+  document.addEventListener("submit", (event) => {
+    const asking = (event.submitter && event.submitter.dataset.confirm) || event.target.dataset.confirm;
+    if (asking && !window.confirm(asking)) event.preventDefault();
+  });
+  document.querySelectorAll("[data-action=print]").forEach((btn) =>
+    btn.addEventListener("click", () => window.print()));
 })();

@@ -1,4 +1,4 @@
-"""Staff accounts: password rules, lockout, the per-address limit on failed logins, sessions
+"""Staff accounts: password rules, login throttling per account and per address, sessions
 that end, temporary passwords, and the admin's users, units and API tokens pages."""
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from app.services.publishing import get_or_create_unit
 from tests.conftest import csrf_token
 
 GOOD_PASSWORD = "Hoa-sen-2026-mua-thu"
-LOCKED = "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần; thử lại sau"
 BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 EXPIRED = "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại."
 
@@ -83,29 +82,56 @@ def test_a_password_set_by_oneself_clears_the_must_change_flag(app, make_user):
     assert user.check_password(GOOD_PASSWORD)
 
 
-# --- lockout --------------------------------------------------------------------------
+# --- throttling, never a lock ------------------------------------------------------------
 
-def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(client, make_user):
+def test_wrong_passwords_slow_an_account_down_with_growing_delays(client, make_user):
+    """Five free tries, then each failure makes the next try wait twice as long (2 s, 4 s, …);
+    a try made too soon is refused unchecked — even with the right password — and reads
+    exactly like a wrong password."""
     user = make_user("bientap", "mat-khau-dung")
-    for _attempt in range(4):
+    answers = set()
+    for _attempt in range(5):
         response = try_login(client, "bientap", "sai-mat-khau")
         assert response.status_code == 401
-        assert BAD_LOGIN in response.get_data(as_text=True)
-    response = try_login(client, "bientap", "sai-mat-khau")  # the fifth
-    assert LOCKED in response.get_data(as_text=True)
-    assert "15 phút" in response.get_data(as_text=True)
-
-    response = try_login(client, "bientap", "mat-khau-dung")
-    assert response.status_code == 403
-    assert f"{LOCKED} 15 phút." in response.get_data(as_text=True)
+        answers.add(response.get_data(as_text=True).count(BAD_LOGIN))
+        db.session.refresh(user)
+        assert user.locked_until is None  # the free tries wait for nothing
+    response = try_login(client, "bientap", "sai-mat-khau")  # the sixth: 2 s to wait
+    db.session.refresh(user)
+    wait = (user.locked_until - utcnow()).total_seconds()
+    assert 0 < wait <= 2
+    throttled = try_login(client, "bientap", "mat-khau-dung")  # the right one, too soon
+    assert throttled.status_code == 401 and BAD_LOGIN in throttled.get_data(as_text=True)
     assert not logged_in(client)
     db.session.refresh(user)
-    assert user.locked_until > utcnow() + timedelta(minutes=14)
-    assert audit_actions().count("login.failed") == 5
-    assert audit_actions().count("login.locked") == 1
+    assert user.failed_logins == 6  # an unchecked try is not counted against the owner
+    try_login_after = user.locked_until
+    user.locked_until = utcnow() - timedelta(seconds=1)  # the 2 s have passed
+    db.session.commit()
+    assert try_login(client, "bientap", "sai-mat-khau").status_code == 401  # the seventh
+    db.session.refresh(user)
+    assert 2 < (user.locked_until - utcnow()).total_seconds() <= 4
+    assert try_login_after is not None
+    assert audit_actions().count("login.failed") == 7
+    assert audit_actions().count("login.throttled") == 1
 
 
-def test_an_unknown_username_gets_the_same_message_and_locks_nothing(client, make_user):
+def test_the_delay_never_grows_past_a_minute_so_the_owner_gets_back_in(client, make_user):
+    user = make_user("bientap", "mat-khau-dung")
+    user.failed_logins = 40  # an attacker has been at it all day
+    db.session.commit()
+    assert try_login(client, "bientap", "sai").status_code == 401
+    db.session.refresh(user)
+    assert (user.locked_until - utcnow()).total_seconds() <= 60
+    user.locked_until = utcnow() - timedelta(seconds=1)  # a minute later
+    db.session.commit()
+    assert try_login(client, "bientap", "mat-khau-dung").status_code == 302
+    db.session.refresh(user)
+    assert user.failed_logins == 0 and user.locked_until is None
+    assert user.last_login_at is not None
+
+
+def test_an_unknown_username_gets_the_same_message_and_slows_no_one(client, make_user):
     make_user("bientap", "mat-khau-dung")
     for _attempt in range(6):
         response = try_login(client, "khong-ai-ca", "mat-khau-dung")
@@ -114,24 +140,14 @@ def test_an_unknown_username_gets_the_same_message_and_locks_nothing(client, mak
     assert try_login(client, "bientap", "mat-khau-dung").status_code == 302
 
 
-def test_the_lock_ends_on_its_own(client, make_user):
-    user = make_user("bientap", "mat-khau-dung")
-    user.locked_until = utcnow() - timedelta(seconds=1)
-    user.failed_logins = 3
-    db.session.commit()
-    assert try_login(client, "bientap", "mat-khau-dung").status_code == 302
-    db.session.refresh(user)
-    assert user.failed_logins == 0 and user.locked_until is None
-    assert user.last_login_at is not None
-
-
-def test_an_admin_unlocks_a_locked_account(app, login, make_user):
+def test_an_admin_lets_a_slowed_account_try_again_at_once(app, login, make_user):
     user = make_user("phongvien", "mat-khau-dung")
-    user.locked_until = utcnow() + timedelta(minutes=15)
+    user.locked_until = utcnow() + timedelta(minutes=1)
+    user.failed_logins = 9
     db.session.commit()
     admin = login("quantri", Role.admin)
     page = admin.get("/bien-tap/nguoi-dung").get_data(as_text=True)
-    assert "Tạm khóa đến" in page and "Mở khóa" in page
+    assert "Làm chậm đến" in page and "Mở khóa" in page
     response = post(admin, f"/bien-tap/nguoi-dung/{user.id}/mo-khoa")
     assert response.status_code == 303
     assert "user.unlock" in audit_actions()
@@ -140,31 +156,31 @@ def test_an_admin_unlocks_a_locked_account(app, login, make_user):
 
 # --- per-address limit ----------------------------------------------------------------
 
-def test_failed_logins_from_one_address_are_limited_and_successful_ones_never(
+def test_failed_logins_from_one_address_slow_it_down_and_successful_ones_never(
         client, make_user, monkeypatch, app):
-    monkeypatch.setitem(app.config, "LOGIN_IP_MAX_FAILURES", 3)
+    monkeypatch.setitem(app.config, "LOGIN_IP_FREE_FAILURES", 3)
     make_user("bientap", "mat-khau-dung")
     for _attempt in range(6):  # more successes than the limit: none of them count
         assert try_login(app.test_client(), "bientap", "mat-khau-dung").status_code == 302
     for name in ("mot", "hai", "ba"):
         assert try_login(client, name, "sai").status_code == 401
+    assert try_login(client, "bon", "sai").status_code == 401  # the fourth: now it waits
     response = try_login(client, "bientap", "mat-khau-dung")
-    assert response.status_code == 429
-    page = response.get_data(as_text=True)
-    assert "Có quá nhiều lần đăng nhập sai từ địa chỉ này; vui lòng thử lại sau 15 phút." in page
+    assert response.status_code == 401  # too soon: refused like any wrong password
+    assert BAD_LOGIN in response.get_data(as_text=True)
     assert not logged_in(client)
     # Another address is not held back.
     assert try_login(client, "bientap", "mat-khau-dung", ip="10.0.0.9").status_code == 302
 
 
 def test_behind_a_proxy_each_readers_own_address_is_counted(app_config, make_user):
-    """With TRUSTED_PROXIES=1 (nginx in front), one reader's failures lock out that reader,
+    """With TRUSTED_PROXIES=1 (nginx in front), one reader's failures slow down that reader,
     not everyone arriving through the proxy; the audit log has the reader's address."""
     from app import create_app
 
     class BehindProxy(app_config):
         TRUSTED_PROXIES = 1
-        LOGIN_IP_MAX_FAILURES = 2
+        LOGIN_IP_FREE_FAILURES = 2
 
     proxied = create_app(BehindProxy)
     make_user("bientap", "mat-khau-dung")
@@ -177,7 +193,8 @@ def test_behind_a_proxy_each_readers_own_address_is_counted(app_config, make_use
                            data={"username": "bientap", "password": password,
                                  "csrf_token": token}).status_code
 
-    assert [attempt("sai", "203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert [attempt("sai", "203.0.113.7") for _ in range(3)] == [401, 401, 401]
+    assert attempt("mat-khau-dung", "203.0.113.7") == 401  # that reader now waits
     assert attempt("mat-khau-dung", "198.51.100.4") == 302  # another reader, same proxy
     addresses = set(db.session.scalars(select(AuditEntry.ip).where(
         AuditEntry.action == "login.failed")))

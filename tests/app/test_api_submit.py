@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Article, ArticleStatus, AuditEntry, MediaAsset, Role, User
 from app.services import accounts
 from app.services.publishing import get_or_create_unit
+from workers.queues import SERIALIZER
 
 BODY = "<p>Sáng 18/11/2026, Sở Y tế tổ chức tiêm chủng mở rộng tại 12 xã.</p>"
 
@@ -59,7 +60,7 @@ def test_a_submission_becomes_the_units_draft_waiting_for_review(
     assert client.get(f"/bai-viet/{article.slug}").status_code == 404
     assert client.get("/api/v1/articles").get_json()["total"] == 0
     assert db.session.scalar(select(func.count(MediaAsset.id))) == 0
-    assert Queue("narration", connection=redis_conn).count == 0
+    assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 0
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "api.submit"))
     row = accounts.token_from_header(f"Bearer {token}")
     assert entry.username == f"api:{row.prefix}" and entry.target_id == article.id

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Article, ArticleStatus, MediaStatus
 from media_pipeline.samples import make_video
+from workers.queues import SERIALIZER
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "article.json"
 
@@ -27,7 +28,7 @@ def test_import_creates_and_publishes_then_updates_by_slug(runner, redis_conn):
     assert again.output.split()[0] == article_id
     assert db.session.scalar(select(func.count(Article.id))) == 1
     # Same text: no second narration job.
-    assert Queue("narration", connection=redis_conn).count == 1
+    assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 1
 
 
 def test_import_of_a_list_with_a_bad_item_says_what_is_missing(runner, tmp_path):
@@ -55,7 +56,7 @@ def test_attach_video_takes_the_same_path_as_an_upload(runner, make_article, red
     db.session.expire_all()
     video = article.asset("video")
     assert video.status is MediaStatus.queued and store.exists(video.source_key)
-    assert Queue("video", connection=redis_conn).count == 1
+    assert Queue("video", connection=redis_conn, serializer=SERIALIZER).count == 1
 
 
 def test_attach_video_to_a_missing_article_is_an_error(runner, tmp_path):

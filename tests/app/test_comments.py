@@ -151,7 +151,9 @@ def test_unknown_or_unpublished_articles_take_no_comments(client, make_article, 
             "ho_ten": "An", "email": "an@example.vn", "y_kien": "Chào"})
         assert response.status_code == 404
     assert stored() == 0
-    preview = login("bientap", role=Role.editor).get(f"/bai-viet/{draft.slug}")
+    staff = login("bientap", role=Role.editor)
+    assert staff.get(f"/bai-viet/{draft.slug}").status_code == 404  # staff use the preview
+    preview = staff.get(f"/bien-tap/bai-viet/{draft.id}/xem-truoc")
     assert preview.status_code == 200 and "Ý kiến bạn đọc" not in preview.get_data(True)
 
 

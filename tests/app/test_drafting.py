@@ -31,6 +31,7 @@ from app.services import views_counter
 from app.services.publishing import get_or_create_unit, sanitize_html
 from tests.conftest import csrf_token
 from workers import queues
+from workers.queues import SERIALIZER
 
 OLD_TITLE = "Hội nghị tổng kết công tác năm 2026"
 
@@ -68,13 +69,17 @@ def upload(client, article, data: bytes, caption="Người dân dự lễ khánh
 @pytest.fixture(autouse=True)
 def no_leftover_images(store):
     """Article ids repeat between tests (tables are emptied): start each with no images."""
-    store.delete_prefix("images/")
+    for prefix in ("images/", "private/images/"):
+        store.delete_prefix(prefix)
     yield
-    store.delete_prefix("images/")
+    for prefix in ("images/", "private/images/"):
+        store.delete_prefix(prefix)
 
 
 def body_keys(store, article) -> list[str]:
-    return store.list_keys(f"images/{article.id}/body/")
+    """The article's body pictures in the store, public or (while a draft) private."""
+    return [*store.list_keys(f"images/{article.id}/body/"),
+            *store.list_keys(f"private/images/{article.id}/body/")]
 
 
 # --- images in the body -----------------------------------------------------------------
@@ -85,20 +90,24 @@ def test_an_image_is_stored_upright_as_a_web_jpeg_with_its_row_and_a_queued_job(
     response = upload(client, draft, jpeg((4000, 2000), orientation=6))
     assert response.status_code == 200, response.get_data(as_text=True)
     image = db.session.scalar(select(ArticleImage))
-    assert response.json == {"id": image.id, "url": store.url(image.key), "width": 1600,
-                             "height": 3200, "caption": "Người dân dự lễ khánh thành."}
-    # Content-addressed, under the article's body images; upright and at most 1600 px wide.
-    assert re.fullmatch(rf"images/{draft.id}/body/[0-9a-f]{{16}}\.jpg", image.key)
-    got = requests.get(store.url(image.key), timeout=5)
+    body = response.json
+    url = body.pop("url")
+    assert body == {"id": image.id, "width": 1600, "height": 3200,
+                             "caption": "Người dân dự lễ khánh thành."}
+    # Content-addressed, under the article's body images, private while it is a draft (the
+    # editor gets a signed URL); upright and at most 1600 px wide.
+    assert re.fullmatch(rf"private/images/{draft.id}/body/[0-9a-f]{{16}}\.jpg", image.key)
+    assert url.startswith(store.url(image.key) + "?") and "X-Amz-Signature=" in url
+    got = requests.get(url, timeout=5)
     assert got.status_code == 200 and got.headers["Content-Type"] == "image/jpeg"
     stored = Image.open(io.BytesIO(got.content))
     assert stored.format == "JPEG" and stored.size == (1600, 3200)
     assert not stored.getexif().get(0x0112)  # no orientation left for browsers to apply
     assert (image.article_id, image.caption, image.width, image.height, image.variants) == (
         draft.id, "Người dân dự lễ khánh thành.", 1600, 3200, {})
-    jobs = Queue(queues.IMAGES, connection=redis_conn).jobs
+    jobs = Queue(queues.IMAGES, connection=redis_conn, serializer=SERIALIZER).jobs
     assert [(j.func_name, j.args) for j in jobs] == [
-        ("workers.tasks.make_body_image_variants", (image.id, image.key))]
+        ("workers.tasks.make_body_image_variants", [image.id, image.key])]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "article.image"))
     assert entry.target_id == draft.id and entry.username == "bientap"
 

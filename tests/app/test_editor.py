@@ -8,6 +8,8 @@ from app.extensions import db
 from app.models import Article, ArticleStatus, MediaStatus, Role
 from app.services.publishing import get_or_create_unit
 from tests.conftest import csrf_token
+from workers.queues import SERIALIZER
+from workers.queues import queue as rq_queue
 
 
 def form(client, url, **fields):
@@ -34,8 +36,8 @@ def test_publishing_commits_the_article_then_queues_its_narration(login, categor
     assert article.published_at is not None
     audio = article.asset("audio")
     assert audio.status is MediaStatus.queued
-    queued = Queue("narration", connection=redis_conn).jobs
-    assert [job.args for job in queued] == [(audio.id,)]
+    queued = Queue("narration", connection=redis_conn, serializer=SERIALIZER).jobs
+    assert [job.args for job in queued] == [[audio.id]]
     assert queued[0].func_name == "workers.tasks.narrate_article"
 
 
@@ -88,7 +90,7 @@ def test_saving_a_draft_does_not_publish_or_narrate(login, redis_conn):
     article = db.session.scalar(select(Article))
     assert article.status is ArticleStatus.draft
     assert article.media == []
-    assert Queue("narration", connection=redis_conn).count == 0
+    assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 0
 
 
 def test_a_contributor_cannot_publish(login):
@@ -109,7 +111,8 @@ def test_cover_image_is_stored_as_jpeg(login, store):
     data["cover"] = (io.BytesIO(cover_bytes("Ảnh bìa")), "anh-bia.png")
     client.post("/bien-tap/bai-viet/moi", data=data, content_type="multipart/form-data")
     article = db.session.scalar(select(Article))
-    assert article.cover_key.startswith(f"images/{article.id}/")
+    # A draft's cover is kept private until it is published (app.services.media_keys).
+    assert article.cover_key.startswith(f"private/images/{article.id}/")
     assert store.exists(article.cover_key)
 
 
@@ -139,7 +142,7 @@ def test_video_upload_stores_the_original_and_queues_transcoding(
     assert video.status is MediaStatus.queued
     assert video.source_key.startswith(f"uploads/{article.id}/")
     assert store.exists(video.source_key)
-    assert [j.args for j in Queue("video", connection=redis_conn).jobs] == [(video.id,)]
+    assert [j.args for j in rq_queue("video", redis_conn).jobs] == [[video.id]]
 
 
 def test_a_video_upload_with_a_foreign_extension_is_refused(login, make_article):
@@ -184,4 +187,4 @@ def test_the_media_panel_buttons_cancel_and_retry(login, make_article, redis_con
     client.post(f"/bien-tap/media/{audio.id}/thu-lai", data={"csrf_token": csrf_token(client, url)})
     db.session.expire_all()
     assert audio.status is MediaStatus.queued
-    assert Queue("narration", connection=redis_conn).count == 1
+    assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 1

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import LexiconEntry, Role
 from tests.conftest import csrf_token
+from workers.queues import SERIALIZER
 
 
 def test_only_admins_reach_the_lexicon(login):
@@ -15,7 +16,7 @@ def test_an_admin_adds_a_term_and_articles_using_it_are_narrated_again(
         login, make_article, redis_conn):
     mentioned = make_article("Hội nghị tại TP.HCM", body_html="<p>Đoàn công tác TP.HCM.</p>")
     make_article("Tin khác", body_html="<p>Không liên quan.</p>")
-    Queue("narration", connection=redis_conn).empty()
+    Queue("narration", connection=redis_conn, serializer=SERIALIZER).empty()
     client = login("quantri", role=Role.admin)
     response = client.post("/bien-tap/tu-dien", data={
         "term": "TP.HCM", "spoken": "thành phố Hồ Chí Minh",
@@ -23,8 +24,8 @@ def test_an_admin_adds_a_term_and_articles_using_it_are_narrated_again(
     assert response.status_code == 303
     entry = db.session.scalar(select(LexiconEntry))
     assert (entry.term, entry.spoken) == ("TP.HCM", "thành phố Hồ Chí Minh")
-    jobs = Queue("narration", connection=redis_conn).jobs
-    assert [j.args for j in jobs] == [(mentioned.asset("audio").id,)]
+    jobs = Queue("narration", connection=redis_conn, serializer=SERIALIZER).jobs
+    assert [j.args for j in jobs] == [[mentioned.asset("audio").id]]
     page = client.get("/bien-tap/tu-dien").get_data(as_text=True)
     assert "thành phố Hồ Chí Minh" in page
 

@@ -23,6 +23,8 @@ from app.models import (
 from app.services import media_jobs
 from app.services.publishing import get_or_create_unit
 from tests.conftest import csrf_token
+from workers.queues import SERIALIZER
+from workers.queues import queue as rq_queue
 
 JOBS = "/bien-tap/hang-doi"
 VOID = {"input", "source", "track", "br", "img", "meta", "link", "hr"}
@@ -221,15 +223,15 @@ def test_preview_narration_queues_a_job_for_a_draft_and_is_audited(
     client = login()
     html, panel = edit_page(client, article)
     assert panel.shown("audio", "preview-narration") and "Tạo bản nghe thử" in html
-    assert Queue("narration", connection=redis_conn).count == 0  # drafts wait to be asked
+    assert rq_queue("narration", redis_conn).count == 0  # drafts wait to be asked
     url = f"/bien-tap/bai-viet/{article.id}"
     response = client.post(f"{url}/nghe-thu", data={"csrf_token": csrf_token(client, url)})
     assert response.status_code == 303
     db.session.expire_all()
     audio = article.asset("audio")
     assert audio.status is MediaStatus.queued
-    queue = Queue("narration", connection=redis_conn)
-    assert [job.args for job in queue.jobs] == [(audio.id,)]
+    queue = Queue("narration", connection=redis_conn, serializer=SERIALIZER)
+    assert [job.args for job in queue.jobs] == [[audio.id]]
     [entry] = entries("media.preview")
     assert entry.target_id == audio.id and "Tạo bản nghe thử" in entry.summary
     _, panel = edit_page(client, article)
@@ -250,7 +252,7 @@ def test_a_contributor_of_another_unit_cannot_ask_for_a_preview(login, make_arti
     assert client.get(f"/bien-tap/bai-viet/{article.id}/media.json").status_code == 403
     db.session.expire_all()
     assert article.asset("audio") is None
-    assert Queue("narration", connection=redis_conn).count == 0
+    assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 0
     assert entries("media.preview") == []
 
 
@@ -265,7 +267,7 @@ def test_a_contributor_may_preview_their_own_units_draft(login, make_article, re
     assert response.status_code == 200
     data = response.get_json()
     assert data["ok"] is True and data["audio"]["status"] == "queued" and data["busy"] is True
-    assert Queue("narration", connection=redis_conn).count == 1
+    assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 1
 
 
 def test_retry_of_a_failed_asset_requeues_it_and_is_audited(login, make_article, redis_conn):
@@ -274,14 +276,14 @@ def test_retry_of_a_failed_asset_requeues_it_and_is_audited(login, make_article,
                       error="Tệp video bị hỏng.")
     client = login()
     url = f"/bien-tap/bai-viet/{article.id}"
-    queue = Queue("video", connection=redis_conn)
+    queue = Queue("video", connection=redis_conn, serializer=SERIALIZER)
     before = queue.count
     response = client.post(f"/bien-tap/media/{asset.id}/thu-lai",
                            data={"csrf_token": csrf_token(client, url)})
     assert response.status_code == 303 and response.headers["Location"].endswith(url)
     db.session.expire_all()
     assert asset.status is MediaStatus.queued and asset.error == ""
-    assert queue.count == before + 1 and queue.jobs[-1].args == (asset.id,)
+    assert queue.count == before + 1 and queue.jobs[-1].args == [asset.id]
     [entry] = entries("media.retry")
     assert entry.target_id == asset.id
 
@@ -299,7 +301,7 @@ def test_retry_and_cancel_answer_json_for_the_live_panel(login, make_article, re
     # Asking again while it is queued adds nothing to the queue.
     again = client.post(f"/bien-tap/media/{audio.id}/thu-lai", data={"csrf_token": token},
                         headers=JSON).get_json()
-    assert again["ok"] is False and Queue("narration", connection=redis_conn).count == 1
+    assert again["ok"] is False and rq_queue("narration", redis_conn).count == 1
     cancelled = client.post(f"/bien-tap/media/{audio.id}/huy", data={"csrf_token": token},
                             headers=JSON).get_json()
     assert cancelled["audio"]["status"] == "failed"
@@ -345,7 +347,7 @@ def test_admin_sees_queue_counts_and_a_real_failed_job_and_requeues_it(
     assert response.status_code == 303
     db.session.expire_all()
     assert video.status is MediaStatus.queued
-    assert [job.args for job in Queue("video", connection=redis_conn).jobs] == [(video.id,)]
+    assert [job.args for job in rq_queue("video", redis_conn).jobs] == [[video.id]]
     assert FailedJobRegistry("video", connection=redis_conn).count == 0
     [entry] = entries("media.requeue")
     assert entry.target_id == video.id
@@ -355,7 +357,7 @@ def test_admin_sees_queue_counts_and_a_real_failed_job_and_requeues_it(
 
 def test_a_failed_job_without_an_asset_shows_its_last_error_line_and_requeue_all(
         login, redis_conn, run_worker):
-    images = Queue("images", connection=redis_conn)
+    images = Queue("images", connection=redis_conn, serializer=SERIALIZER)
     images.enqueue("builtins.int", "mười hai", description="số không hợp lệ")
     run_worker()
     client = login("quantri", role=Role.admin)
@@ -378,11 +380,12 @@ def test_workers_alive_are_listed_with_their_current_job(
     audio.move_to(MediaStatus.processing)
     audio.progress = 35
     db.session.commit()
-    worker = Worker(["narration"], connection=redis_conn, name="may-doc-1")
+    worker = Worker(["narration"], connection=redis_conn, name="may-doc-1",
+                    serializer=SERIALIZER)
     worker.register_birth()
     try:
-        job = Queue.dequeue_any([Queue("narration", connection=redis_conn)], None,
-                                connection=redis_conn)[0]
+        job = Queue.dequeue_any([rq_queue("narration", redis_conn)], None,
+                                connection=redis_conn, serializer=SERIALIZER)[0]
         worker.prepare_execution(job)
         worker.prepare_job_execution(job)
         worker.set_state("busy")
@@ -423,7 +426,7 @@ def test_editors_and_contributors_may_not_see_or_requeue_jobs(
     db.session.expire_all()
     assert video.status is MediaStatus.failed
     assert FailedJobRegistry("video", connection=redis_conn).count == 1
-    assert Queue("video", connection=redis_conn).count == 0 and entries("media.requeue") == []
+    assert rq_queue("video", redis_conn).count == 0 and entries("media.requeue") == []
     page = client.get("/bien-tap/").get_data(as_text=True)
     assert JOBS not in page  # no link in the staff bar either
 
@@ -441,7 +444,7 @@ def test_the_admin_retries_a_failed_media_row_from_the_jobs_page(
     client.post(f"{JOBS}/media/{asset.id}/xu-ly-lai", data={"csrf_token": csrf_token(client, JOBS)})
     db.session.expire_all()
     assert asset.status is MediaStatus.queued
-    assert Queue("narration", connection=redis_conn).count == 1
+    assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 1
     assert [e.target_id for e in entries("media.requeue")] == [asset.id]
 
 

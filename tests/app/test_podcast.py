@@ -69,7 +69,7 @@ def test_site_feed_lists_narrated_articles_newest_first(client, app, make_articl
     assert feed.feed.language == "vi"
     assert [e.title for e in feed.entries] == ["Tin mới nhất", "Tin giữa", "Tin cũ"]
     first = feed.entries[0]
-    assert first.link == "http://localhost/bai-viet/tin-moi-nhat"
+    assert first.link == "https://cong.hoaan.test/bai-viet/tin-moi-nhat"
     assert first.summary == "Sáng ngày 18/11/2026, Tỉnh ủy tổ chức hội nghị."
     assert first.published == "Fri, 20 Mar 2026 08:30:00 GMT"
     assert first.itunes_duration == "01:01"
@@ -175,9 +175,9 @@ def test_channel_has_the_tags_podcast_apps_require(client, make_article, narrate
     assert channel.findtext(f"{ITUNES}explicit") == "false"
     assert channel.findtext(f"{ITUNES}owner/{ITUNES}name") == site
     self_link = channel.find("{http://www.w3.org/2005/Atom}link")
-    assert (self_link.get("rel"), self_link.get("href")) == ("self", "http://localhost/podcast.xml")
+    assert (self_link.get("rel"), self_link.get("href")) == ("self", "https://cong.hoaan.test/podcast.xml")
     cover = channel.find(f"{ITUNES}image").get("href")
-    assert cover.startswith("http://localhost/static/img/podcast-cover.png?v=")  # by content
+    assert cover.startswith("https://cong.hoaan.test/static/img/podcast-cover.png?v=")  # by content
     image = client.get(cover)
     assert image.status_code == 200 and image.mimetype == "image/png"
     width, height = int.from_bytes(image.data[16:20]), int.from_bytes(image.data[20:24])

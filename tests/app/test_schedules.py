@@ -159,7 +159,7 @@ def test_the_ics_parses_with_diacritics_utc_times_and_stable_uids(client, app):
     assert "Thường trực Tỉnh ủy" in str(event["DESCRIPTION"])
     assert event["DTSTART"].dt == datetime(2026, 1, 5, 0, 30, tzinfo=UTC)
     assert event["DTEND"].dt == datetime(2026, 1, 5, 4, 30, tzinfo=UTC)
-    assert str(event["UID"]) == f"schedule-{first.id}@localhost"
+    assert str(event["UID"]) == f"schedule-{first.id}@cong.hoaan.test"
     assert "DTSTAMP" in event and "LAST-MODIFIED" in event
     assert "Ban Tuyên giáo và Dân vận Tỉnh ủy" in str(events[1]["DESCRIPTION"])
     only_board = Calendar.from_ical(

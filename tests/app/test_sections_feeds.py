@@ -52,4 +52,5 @@ def test_sitemap_and_robots(client, make_article, category):
     assert any(loc.endswith(f"/bai-viet/{article.slug}") for loc in locs)
     assert any(loc.endswith(f"/chuyen-muc/{category.slug}/") for loc in locs)
     robots = client.get("/robots.txt").get_data(as_text=True)
-    assert "Disallow: /bien-tap/" in robots and "Sitemap: http://localhost/sitemap.xml" in robots
+    assert "Disallow: /bien-tap/" in robots
+    assert "Sitemap: https://cong.hoaan.test/sitemap.xml" in robots

@@ -4,13 +4,13 @@ import re
 
 import pytest
 import requests
-from rq import Queue
 
 from app.extensions import db
 from app.models import MediaStatus, Role
 from app.services import media_jobs
 from app.services.publishing import get_or_create_unit
 from tests.conftest import csrf_token
+from workers.queues import queue as rq_queue
 
 MiB = 1024 * 1024
 SRT = ("1\n00:00:01,000 --> 00:00:03,500\nKính chào quý vị khán giả.\n\n"
@@ -92,7 +92,7 @@ def test_a_video_goes_up_in_parts_straight_to_the_store_and_is_queued(
     assert store.size(key) == size
     stored = store.download_file(key, tmp_path / "stored.mp4").read_bytes()
     assert hashlib.sha256(stored).digest() == hashlib.sha256(b"".join(chunks)).digest()
-    assert [job.args for job in Queue("video", connection=redis_conn).jobs] == [(video.id,)]
+    assert [job.args for job in rq_queue("video", redis_conn).jobs] == [[video.id]]
     assert store.list_multipart_uploads(f"uploads/{article.id}/") == []
     assert "Đã tải lên; hệ thống đang xử lý." in \
         client.get(f"/bien-tap/bai-viet/{article.id}").get_data(as_text=True)

@@ -29,6 +29,8 @@ from app.services import workflow
 from app.services.publishing import ArticleInput, get_or_create_unit
 from tests.conftest import csrf_token
 from workers import queues
+from workers.queues import SERIALIZER
+from workers.queues import queue as rq_queue
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -69,7 +71,7 @@ def post(client, url: str, **fields):
 
 
 def narration_jobs(redis_conn) -> int:
-    return Queue(queues.NARRATION, connection=redis_conn).count
+    return Queue(queues.NARRATION, connection=redis_conn, serializer=SERIALIZER).count
 
 
 def media_rows() -> int:
@@ -267,8 +269,8 @@ def test_publishing_a_submission_queues_its_narration(login, unit, category, mak
     assert article.status is ArticleStatus.published and article.published_at is not None
     audio = article.asset("audio")
     assert audio.status is MediaStatus.queued
-    assert [j.args for j in Queue(queues.NARRATION, connection=redis_conn).jobs] == [
-        (audio.id,)]
+    assert [j.args for j in rq_queue(queues.NARRATION, redis_conn).jobs] == [
+        [audio.id]]
     assert actions_logged(article)[-1] == "article.publish"
 
 
@@ -312,10 +314,11 @@ def test_scheduling_in_the_past_is_refused_with_a_message(login, unit, category,
 
 def run_due_publications(redis_conn, job_id: str) -> None:
     """Make the job due now, then let a real worker's scheduler enqueue it and run it."""
-    queue = Queue(queues.IMAGES, connection=redis_conn)
+    queue = Queue(queues.IMAGES, connection=redis_conn, serializer=SERIALIZER)
     registry = ScheduledJobRegistry(queues.IMAGES, connection=redis_conn)
     registry.schedule(queue.fetch_job(job_id), datetime.now(UTC) - timedelta(seconds=1))
-    SimpleWorker([queue], connection=redis_conn).work(burst=True, with_scheduler=True)
+    SimpleWorker([queue], connection=redis_conn, serializer=SERIALIZER).work(
+        burst=True, with_scheduler=True)
     db.session.expire_all()
 
 
@@ -523,7 +526,7 @@ def test_a_deleted_articles_files_are_removed_after_the_grace_period(login, make
     response = post(login(), f"/bien-tap/bai-viet/{article.id}/xoa")
     assert response.status_code == 303
     [job_id] = ScheduledJobRegistry(queues.VIDEO, connection=redis_conn).get_job_ids()
-    job = Queue(queues.VIDEO, connection=redis_conn).fetch_job(job_id)
+    job = Queue(queues.VIDEO, connection=redis_conn, serializer=SERIALIZER).fetch_job(job_id)
     assert job.func_name == "workers.tasks.delete_media"
     assert all(store.exists(key) for key in keys)  # readers mid-play keep them for a while
     delete_media(**job.kwargs)

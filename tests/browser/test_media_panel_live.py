@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from app.models import MediaStatus
 from app.services import media_jobs
 from media_pipeline.samples import make_video
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, wait_until, watch_csp
 
 
 def test_a_video_finished_while_the_page_is_open_plays_adaptively(
@@ -23,6 +23,7 @@ def test_a_video_finished_while_the_page_is_open_plays_adaptively(
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    refused = watch_csp(page)  # the newsroom's page, its polling and hls.js under the CSP
     page.goto(live_server + "/bien-tap/dang-nhap")
     page.get_by_label("Tên đăng nhập").fill("bientap")
     page.get_by_label("Mật khẩu").fill("mat-khau-dung")
@@ -38,11 +39,10 @@ def test_a_video_finished_while_the_page_is_open_plays_adaptively(
     start = video.locator("[data-vplayer] [data-role=start]")
     expect(start).to_be_visible()
     start.click()
-    page.wait_for_function(
-        "document.querySelector('[data-kind=video] video').currentTime > 0.5", timeout=20_000)
+    wait_until(page, "() => document.querySelector('[data-kind=video] video').currentTime > 0.5")
     assert video.locator("video").evaluate("v => v.currentSrc").startswith("blob:")  # hls.js
     options = video.locator("[data-role=quality] option").all_text_contents()
     assert options[0] == "Tự động" and "720p" in options
     shoot(page, "media-panel-video-ready")
-    assert errors == []
+    assert errors == [] and refused == []
     context.close()

@@ -14,7 +14,7 @@ from app.models import MediaStatus
 from app.services import media_jobs
 from media_pipeline.samples import make_video
 
-from .conftest import DESKTOP, PHONE, run_axe, save_report
+from .conftest import DESKTOP, PHONE, run_axe, save_report, wait_until, watch_csp
 
 TITLE = "Nông dân Hòa An chuyển đổi cây trồng thích ứng hạn mặn"
 LEDE = "Năm nay, hơn 1.200 hộ nông dân ở tỉnh Hòa An đã chuyển sang trồng cây ít nước."
@@ -47,6 +47,7 @@ def test_a_reader_reads_listens_watches_searches_and_comments(
     page = reader.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    refused = watch_csp(page)  # the whole journey runs under the portal's CSP
 
     page.goto(live_server + "/")
     expect(page.get_by_role("heading", name=TITLE).first).to_be_visible()
@@ -63,8 +64,7 @@ def test_a_reader_reads_listens_watches_searches_and_comments(
 
     # Listen: the narration plays (its clock moves).
     page.get_by_role("button", name="Phát bài đọc").click()
-    page.wait_for_function("document.querySelector('[data-player] audio').currentTime > 0.5",
-                           timeout=20_000)
+    wait_until(page, "() => document.querySelector('[data-player] audio').currentTime > 0.5")
     shoot(page, f"{device}-3-article-listening")
     page.get_by_role("button", name="Tạm dừng").click()
 
@@ -74,8 +74,7 @@ def test_a_reader_reads_listens_watches_searches_and_comments(
         start.click()
     else:
         page.locator("[data-vplayer] video").evaluate("v => v.play()")
-    page.wait_for_function("document.querySelector('[data-vplayer] video').currentTime > 0.5",
-                           timeout=20_000)
+    wait_until(page, "() => document.querySelector('[data-vplayer] video').currentTime > 0.5")
     shoot(page, f"{device}-4-article-watching")
     page.locator("[data-vplayer] video").evaluate("v => v.pause()")
 
@@ -123,6 +122,7 @@ def test_a_reader_reads_listens_watches_searches_and_comments(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], width
     assert not errors, errors
+    assert not refused, refused  # nothing the Content-Security-Policy had to stop
     # The article with both players and a comment: no serious or critical axe violation.
     violations = run_axe(page)
     save_report(f"axe-{device}-article-with-media", violations)

@@ -100,6 +100,7 @@ def test_publish_then_listen_and_watch(app, login, category, tmp_path):
     assert kinds == {"video": "h264", "audio": "aac"}
     assert float(probed_mp4["format"]["duration"]) == pytest.approx(2.0, abs=0.15)
 
-    page = client.get(data["text"]["url"].split("localhost", 1)[-1]).get_data(as_text=True)
+    path = data["text"]["url"].removeprefix(client.application.config["SITE_URL"])
+    page = client.get(path).get_data(as_text=True)
     assert f'src="{data["audio"]["url"]}"' in page
     assert f'src="{data["video"]["mp4"]}"' in page

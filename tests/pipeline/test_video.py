@@ -40,9 +40,11 @@ def test_empty_and_truncated_files_are_refused(tmp_path, sample_video):
     empty.write_bytes(b"")
     truncated = tmp_path / "truncated.mp4"
     truncated.write_bytes(sample_video.read_bytes()[:2000])
-    for path in (empty, truncated):
-        with pytest.raises(InvalidMediaError, match="Tệp không phải video hợp lệ"):
-            video.probe(path)
+    with pytest.raises(InvalidMediaError, match="Tệp không phải video hợp lệ"):
+        video.probe(empty)
+    with pytest.raises(InvalidMediaError, match="bị hỏng hoặc không đầy đủ") as err:
+        video.probe(truncated)  # an MP4 that begins right and then stops
+    assert "moov" in err.value.detail and "moov" not in err.value.reason
 
 
 def test_an_audio_only_file_is_refused_with_a_reason(tmp_path, sample_mp3):

@@ -15,6 +15,7 @@ from app.models import Article
 from app.services.publishing import store_cover
 from tests.conftest import csrf_token
 from workers import queues, tasks
+from workers.queues import SERIALIZER
 
 
 def jpeg(title: str, index: int = 0, size=(1600, 900)) -> bytes:
@@ -27,7 +28,7 @@ def jpeg(title: str, index: int = 0, size=(1600, 900)) -> bytes:
 def run_image_jobs(app, redis_conn):
     """Only the cover jobs (fast: no narration)."""
     def run():
-        SimpleWorker([queues.IMAGES], connection=redis_conn).work(burst=True)
+        SimpleWorker([queues.IMAGES], connection=redis_conn, serializer=SERIALIZER).work(burst=True)
         db.session.expire_all()
     return run
 
@@ -132,7 +133,7 @@ def test_a_newer_cover_wins_and_the_replaced_variants_are_retired_later(
     # The first picture's variants stay for the grace period (cached pages), then go.
     scheduled = ScheduledJobRegistry(queues.IMAGES, connection=redis_conn).get_job_ids()
     assert len(scheduled) == 1
-    job = Queue(queues.IMAGES, connection=redis_conn).fetch_job(scheduled[0])
+    job = Queue(queues.IMAGES, connection=redis_conn, serializer=SERIALIZER).fetch_job(scheduled[0])
     assert job.func_name == "workers.tasks.retire_cover_variants"
     old_keys = [k for name, k in first.items() if name != "size"]
     assert all(store.exists(k) for k in old_keys)

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import MediaAsset, MediaKind, MediaStatus
 from app.services import media_jobs
 from workers import state, tasks
+from workers.queues import SERIALIZER
 
 
 def test_cancelling_a_queued_job_marks_the_row_and_cancels_the_job(make_article, redis_conn):
@@ -21,8 +22,9 @@ def test_cancelling_a_queued_job_marks_the_row_and_cancels_the_job(make_article,
     assert audio.status is MediaStatus.failed and audio.error == state.CANCELLED
     from rq.job import Job
 
-    assert Job.fetch(job_id, connection=redis_conn).get_status() == JobStatus.CANCELED
-    assert Queue("narration", connection=redis_conn).count == 0
+    job = Job.fetch(job_id, connection=redis_conn, serializer=SERIALIZER)
+    assert job.get_status() == JobStatus.CANCELED
+    assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 0
 
 
 def test_a_running_job_stops_at_its_next_progress_step_and_keeps_the_reason(make_article):

@@ -4,6 +4,7 @@ from rq.registry import FailedJobRegistry
 from app.extensions import db
 from app.models import MediaStatus
 from workers import tasks
+from workers.queues import SERIALIZER
 
 
 def test_publishing_narrates_the_article_into_the_object_store(make_article, run_worker, store):
@@ -38,7 +39,7 @@ def test_editing_only_the_category_does_not_narrate_again(make_article, run_work
     other = get_or_create_category("Kinh tế")
     save_article(article, ArticleInput(title=article.title, lede=article.lede,
                                        body_html=article.body_html, category_id=other.id), None)
-    assert Queue("narration", connection=redis_conn).count == 0
+    assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 0
 
 
 def test_editing_the_body_narrates_again_and_readers_keep_the_old_audio_meanwhile(
