@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -183,6 +184,15 @@ def main(argv: list[str] | None = None) -> int:
         demo = demo_seed(with_video=False)
         seed_demo_documents()  # as `flask demo seed` does
         seed_demo_schedules()
+        # A production portal (the stack runs APP_CONFIG=prod) refuses to start while an
+        # account opens with a published password: the demo accounts get private ones.
+        from app.demo import DEMO_ACCOUNTS
+        from app.models import User
+
+        for user in db.session.scalars(select(User).where(
+                User.username.in_([a.username for a in DEMO_ACCOUNTS]))):
+            user.set_password(secrets.token_hex(16))
+        db.session.commit()
         t_demo = time.perf_counter() - t0
         added = seed_articles(args.articles)
         t_articles = time.perf_counter() - t0 - t_demo

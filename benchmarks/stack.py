@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -27,6 +28,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -114,6 +116,7 @@ class Stack:
         self.servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
         self.seed: dict[str, Any] = {}
         self.env: dict[str, str] = {}
+        self.redis: subprocess.Popen[bytes] | None = None
 
     # --- setup -----------------------------------------------------------------------------
 
@@ -137,13 +140,18 @@ class Stack:
     def _start(self) -> None:
         self._require(["psql"] if self.db_kind == "postgres" else [])
         self.s3_port = free_s3_port()
+        self._start_redis()
+        # Production settings that pass its checks (app/deploy_check.py): the pages measured
+        # are the ones a province serves. (Plain HTTP on 127.0.0.1: no page here needs a login.)
         self.env = {
             **os.environ,
             "APP_CONFIG": "prod",
-            "SECRET_KEY": "benchmark-only-secret",
-            "SESSION_COOKIE_SECURE": "0",  # plain http on 127.0.0.1
+            "SECRET_KEY": secrets.token_hex(32),
+            "SITE_URL": "https://cong.hoaan.test",
             "REDIS_URL": self.redis_url,
             "S3_ENDPOINT_URL": f"http://127.0.0.1:{self.s3_port}",
+            "S3_ACCESS_KEY": "bench-" + secrets.token_hex(6),
+            "S3_SECRET_KEY": secrets.token_hex(20),
             "S3_BUCKET": "docnghexem-bench",
             "S3_PUBLIC_URL": "",
             "DATABASE_URL": self._make_database(),
@@ -165,6 +173,27 @@ class Stack:
         self.seed = json.loads(out.strip().splitlines()[-1])
         log(f"seeded in {self.seed['demo_seconds'] + self.seed['articles_seconds']:.1f} s "
             f"({self.seed['published']} published articles)")
+
+    def _start_redis(self) -> None:
+        """A Redis of the stack's own, with a password as production has (db as asked)."""
+        port, password = free_port(), secrets.token_hex(16)
+        db = urlsplit(self.redis_url).path.strip("/") or "0"
+        self.redis = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind",
+             "127.0.0.1", "--requirepass", password, "--save", "", "--appendonly", "no",
+             "--dir", str(self.tmp)], stdout=subprocess.DEVNULL, start_new_session=True)
+        self.redis_url = f"redis://:{password}@127.0.0.1:{port}/{db}"
+        from redis import Redis
+
+        for _ in range(100):
+            try:
+                Redis.from_url(self.redis_url).ping()
+                return
+            except OSError:
+                time.sleep(0.05)
+            except Exception:  # noqa: BLE001 (still starting: a connection error)
+                time.sleep(0.05)
+        raise RuntimeError("the stack's Redis did not start")
 
     def _require(self, tools: list[str]) -> None:
         for tool in ("curl", *tools):
@@ -260,6 +289,10 @@ class Stack:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         self.servers.clear()
+        if self.redis is not None:
+            self.redis.terminate()
+            self.redis.wait(10)
+            self.redis = None
         if self.s3_port:
             subprocess.run([str(ROOT / "scripts" / "services.sh"), "stop-seaweedfs",
                             str(self.s3_dir)], cwd=ROOT, check=False)
