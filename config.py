@@ -111,7 +111,18 @@ class Config:
     # Superseded renders and originals are deleted this long after the switch, so pages and
     # players still holding the old URLs finish cleanly; stale multipart uploads likewise.
     MEDIA_GC_GRACE = env_int("MEDIA_GC_GRACE", 24 * 3600)
-    MAINTENANCE_INTERVAL = env_int("MAINTENANCE_INTERVAL", 5 * 60)  # also flushes view counts
+    MAINTENANCE_INTERVAL = env_int("MAINTENANCE_INTERVAL", 5 * 60)  # stale uploads, images
+
+    # The workers' clock (workers/clock.py): how often it publishes what is due, and rebuilds
+    # the queue from the rows; a row changed more recently than RECONCILE_SETTLE is left alone.
+    CLOCK_TICK = env_float("CLOCK_TICK", 2.0)
+    RECONCILE_INTERVAL = env_float("RECONCILE_INTERVAL", 30.0)
+    RECONCILE_SETTLE = env_float("RECONCILE_SETTLE", 20.0)
+    # A worker's heartbeat lasts WORKER_TTL seconds, renewed every JOB_MONITORING_INTERVAL
+    # while it works: a killed worker's job is noticed within about a minute.
+    WORKER_TTL = env_int("WORKER_TTL", 40)
+    JOB_MONITORING_INTERVAL = env_int("JOB_MONITORING_INTERVAL", 10)
+    MEDIA_MAX_ATTEMPTS = env_int("MEDIA_MAX_ATTEMPTS", 4)  # starts of one render, then failed
 
     # Jobs
     JOB_TIMEOUT_NARRATION = env_int("JOB_TIMEOUT_NARRATION", 15 * 60)

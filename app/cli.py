@@ -20,6 +20,43 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(storage_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(backup_cmd)
+    app.cli.add_command(restore_cmd)
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+def backup_cmd(target: Path) -> None:
+    """Write a consistent snapshot of the database and a manifest of the media to TARGET."""
+    from .services.backup import BackupError, backup
+
+    try:
+        manifest = backup(target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    counts = manifest["counts"]
+    click.echo(f"Đã sao lưu vào {target}: {counts['articles']} bài, {counts['revisions']} "
+               f"phiên bản, {len(manifest['media'])} tệp media trong danh mục.")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="overwrite a database that has articles")
+def restore_cmd(source: Path, force: bool) -> None:
+    """Restore the snapshot in SOURCE into the configured database and check the media."""
+    from .services.backup import BackupError, restore
+
+    try:
+        report = restore(source, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Đã khôi phục: {report.articles} bài, {report.revisions} phiên bản; "
+               f"{report.media_keys - len(report.missing)}/{report.media_keys} tệp media có "
+               "trong kho.")
+    if report.missing:
+        for key in report.missing[:20]:
+            click.echo(f"  thiếu: {key}", err=True)
+        raise SystemExit(1)
 
 
 @click.group("articles", help="Import and manage articles.")

@@ -1,10 +1,18 @@
-"""Errors that carry what a person needs to act on them."""
+"""Errors that carry what a person needs to act on them.
+
+`transient` says whether the same work may succeed if tried again later without anyone
+changing anything (the machine was stopped, the disk was full, the store did not answer) —
+or whether the input itself is at fault, and retrying cannot help.
+"""
 
 from __future__ import annotations
 
 
 class MediaError(Exception):
-    """Base class. `reason` is a Vietnamese sentence an editor can act on."""
+    """Base class. `reason` is a Vietnamese sentence an editor can act on; `detail` is for the
+    log (ffmpeg's output, paths), never shown to people."""
+
+    transient = False
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason if not detail else f"{reason} ({detail})")
@@ -17,7 +25,26 @@ class InvalidMediaError(MediaError):
 
 
 class TranscodeError(MediaError):
-    """ffmpeg failed; `detail` holds the tail of its stderr."""
+    """ffmpeg failed on the file; `detail` holds the tail of its stderr, `reached` how many
+    seconds of the input it had decoded."""
+
+    reached = 0.0
+
+
+class TimeLimitError(TranscodeError):
+    """The work took longer than its time limit (a huge or pathological file)."""
+
+
+class DiskFullError(TranscodeError):
+    """The worker's disk filled up: another try, once space is freed, may succeed."""
+
+    transient = True
+
+
+class StoppedError(TranscodeError):
+    """ffmpeg was killed from outside (the machine stopping, out of memory): try again."""
+
+    transient = True
 
 
 class NothingToNarrateError(MediaError):

@@ -15,7 +15,7 @@ from typing import Any
 import ffmpeg
 
 from . import ffmpeg_run
-from .errors import InvalidMediaError
+from .errors import InvalidMediaError, TimeLimitError, TranscodeError
 from .timecode import timestamp
 
 log = logging.getLogger(__name__)
@@ -268,13 +268,69 @@ def package_stream(source: Path, outdir: Path, info: VideoInfo, ladder: list[Ren
 def package(source: Path, outdir: Path, info: VideoInfo, ladder: list[Rendition],
             on_progress: ffmpeg_run.ProgressCallback = ffmpeg_run._noop,
             timeout: float | None = None, still_image: Path | None = None) -> Package:
-    ffmpeg_run.run(package_stream(source, outdir, info, ladder, still_image),
-                   duration=info.duration, on_progress=on_progress, timeout=timeout,
-                   failure_reason="Không chuyển mã được video (tệp có thể bị hỏng)")
+    try:
+        ffmpeg_run.run(package_stream(source, outdir, info, ladder, still_image),
+                       duration=info.duration, on_progress=on_progress, timeout=timeout,
+                       failure_reason="Không chuyển mã được video (tệp có thể bị hỏng)")
+    except TranscodeError as exc:
+        if exc.transient or isinstance(exc, TimeLimitError):
+            raise
+        # The file probed whole but its data breaks off: say how far it could be read.
+        raise InvalidMediaError(damaged_at(exc.reached, info.duration), exc.detail) from None
     files = sorted(p for p in (outdir / "hls").rglob("*") if p.is_file())
     soundtrack = outdir / "soundtrack.mp3"
     return Package(outdir / "hls" / "master.m3u8", outdir / "video.mp4", ladder, files,
                    soundtrack if soundtrack.exists() else None)
+
+
+def damaged_at(readable: float, duration: float) -> str:
+    return (f"Tệp video bị hỏng: chỉ đọc được {readable:.1f} trong {duration:.1f} giây"
+            .replace(".", ","))
+
+
+def _tolerance(seconds: float) -> float:
+    return max(0.5, seconds * 0.02)
+
+
+def _playlist_seconds(playlist: Path) -> tuple[float, list[str]]:
+    """A media playlist's length (its #EXTINF durations) and the segments it names."""
+    total, segments = 0.0, []
+    for line in playlist.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#EXTINF:"):
+            total += float(line[len("#EXTINF:"):].split(",", 1)[0])
+        elif line.startswith("#EXT-X-MAP:"):
+            segments.append(line.split('URI="', 1)[1].split('"', 1)[0])
+        elif line and not line.startswith("#"):
+            segments.append(line)
+    return total, segments
+
+
+def verify_package(package: Package, info: VideoInfo) -> None:
+    """Never publish a broken render: the MP4 and every HLS rendition last as long as the
+    probed source (within 0.5 s or 2 %), every segment is there, and the sound is there when
+    the source has some. A source whose data stops early (cut short, garbage after a point)
+    decodes to a shorter render: refused, with how much of it could be read."""
+    probed = ffmpeg.probe(str(package.mp4), hide_banner=None)
+    streams = probed.get("streams", [])
+    mp4_seconds = float(probed.get("format", {}).get("duration") or 0)
+    lengths = {"MP4": mp4_seconds}
+    for rendition in package.ladder:
+        playlist = package.master.parent / rendition.name / "index.m3u8"
+        if not playlist.exists():
+            raise InvalidMediaError(f"Bản chuyển mã thiếu mức chất lượng {rendition.name}")
+        seconds, segments = _playlist_seconds(playlist)
+        missing = [name for name in segments if not (playlist.parent / name).exists()]
+        if missing:
+            raise InvalidMediaError(f"Bản chuyển mã {rendition.name} thiếu {len(missing)} đoạn",
+                                    ", ".join(missing[:5]))
+        lengths[rendition.name] = seconds
+    short = {name: seconds for name, seconds in lengths.items()
+             if abs(seconds - info.duration) > _tolerance(info.duration)}
+    if short:
+        raise InvalidMediaError(damaged_at(min(short.values()), info.duration),
+                                f"render lengths {lengths}, source {info.duration:.2f} s")
+    if info.has_audio and not any(s.get("codec_type") == "audio" for s in streams):
+        raise InvalidMediaError("Bản chuyển mã mất tiếng dù tệp gốc có tiếng")
 
 
 def poster(video: Path, target: Path, duration: float) -> Path:

@@ -8,7 +8,7 @@ scripts/bootstrap.sh
 
 redis_started=""
 if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
-  scripts/services.sh redis
+  scripts/services.sh redis instance/redis  # queues and counts survive a restart (AOF)
   redis_started=1
 fi
 S3_DIR=instance/seaweedfs
@@ -43,7 +43,9 @@ trap cleanup INT TERM EXIT
 export FLASK_APP=app
 .venv/bin/flask db upgrade
 .venv/bin/flask demo seed > instance/demo-seed.log
-.venv/bin/python -m workers > instance/worker.log 2>&1 &
+.venv/bin/python -m workers --kind quick > instance/worker-quick.log 2>&1 &
+pids+=($!)
+.venv/bin/python -m workers --kind video > instance/worker-video.log 2>&1 &
 pids+=($!)
 # The production settings (gunicorn.conf.py), on localhost, quick to stop.
 WEB_BIND=127.0.0.1:5000 WEB_GRACEFUL_TIMEOUT=3 \
@@ -55,7 +57,8 @@ cat <<MSG
 
   Đọc · Nghe · Xem is running:  http://127.0.0.1:5000/
   Editor login:                  http://127.0.0.1:5000/bien-tap/dang-nhap  (bientap / bientap2026)
-  Logs: instance/web.log, instance/worker.log.  Ctrl-C stops everything.
+  Logs: instance/web.log, instance/worker-quick.log, instance/worker-video.log.
+  Ctrl-C stops everything.
 
 MSG
 # Report once the demo media is ready, with the seconds since `make run` began.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start the services the portal needs, only where none answers already.
-#   scripts/services.sh redis            Redis on 127.0.0.1:6379
+#   scripts/services.sh redis [DIR]      Redis on 127.0.0.1:6379 (its data kept in DIR, AOF)
 #   scripts/services.sh postgres         PostgreSQL on 127.0.0.1:5432 (tests)
 #   scripts/services.sh seaweedfs DIR P  SeaweedFS S3 on 127.0.0.1:P with data in DIR
 #                                        (all its ports shifted by P-8333, so a test
@@ -22,12 +22,17 @@ wait_for() {  # wait_for SECONDS CMD...
   return 1
 }
 
-start_redis() {
+start_redis() {  # start_redis [DIR]: with DIR, its data is kept there (AOF, fsync each second)
   if command -v redis-cli >/dev/null && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return; fi
   command -v redis-server >/dev/null || apt_install redis-server
   mkdir -p /var/lib/redis /var/log/redis
-  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  local keep=(--save "" --appendonly no --dir /var/lib/redis)
+  if [ -n "${1:-}" ]; then
+    mkdir -p "$1"
+    keep=(--save "" --appendonly yes --appendfsync everysec --dir "$(cd "$1" && pwd)")
+  fi
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 "${keep[@]}" \
+    --logfile /var/log/redis/ci.log
   wait_for 10 redis-cli -h 127.0.0.1 -p 6379 ping || { echo "Redis did not start" >&2; exit 1; }
   echo "Redis started on 127.0.0.1:6379"
 }
@@ -95,7 +100,7 @@ stop_seaweedfs() {
 }
 
 case "${1:-}" in
-  redis) start_redis ;;
+  redis) start_redis "${2:-}" ;;
   postgres) start_postgres ;;
   seaweedfs) start_seaweedfs "${2:?data dir}" "${3:-8333}" ;;
   stop-seaweedfs) stop_seaweedfs "${2:?data dir}" ;;

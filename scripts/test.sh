@@ -12,4 +12,5 @@ echo "== pytest on SQLite"
 .venv/bin/pytest -q "$@"
 echo "== pytest on PostgreSQL"
 TEST_DATABASE_URL=${TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-  .venv/bin/pytest -q tests/app tests/workers tests/e2e tests/security "$@"
+  .venv/bin/pytest -q tests/app tests/workers tests/e2e tests/security \
+  tests/faults/test_backup_restore.py "$@"

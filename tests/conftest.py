@@ -201,13 +201,13 @@ def make_article(app, category):
 
 @pytest.fixture
 def run_worker(app, redis_conn):
-    """Run a real RQ worker in burst mode in this process, inside the test's app context."""
-    from rq import SimpleWorker
-
+    """Run a real RQ worker in burst mode in this process, inside the test's app context (the
+    portal's worker class: it stops in well under a second)."""
     from workers.queues import ALL_QUEUES
+    from workers.worker import PortalSimpleWorker
 
     def run():
-        worker = SimpleWorker(ALL_QUEUES, connection=redis_conn, serializer=SERIALIZER)
+        worker = PortalSimpleWorker(ALL_QUEUES, connection=redis_conn, serializer=SERIALIZER)
         worker.work(burst=True)
         from app.extensions import db
 

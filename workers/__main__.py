@@ -1,30 +1,38 @@
-"""`python -m workers [--burst]`: an RQ worker with its scheduler on the media queues."""
+"""`python -m workers [--kind quick|video|all] [--burst]`: an RQ worker of one kind, with its
+scheduler (for delayed clean-ups) and, unless in burst mode, its clock (workers/clock.py)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
-
-from rq import Worker
+import multiprocessing
 
 from app import create_app
 from app.services.infra import connect_redis
 
-from .queues import ALL_QUEUES, SERIALIZER, schedule_maintenance
+from .queues import SERIALIZER
+from .worker import KINDS, PortalWorker, worker_options
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kind", choices=sorted(KINDS), default="all",
+                        help="quick: narration and pictures; video: transcoding and briefings")
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
-    parser.add_argument("--queues", nargs="*", default=ALL_QUEUES)
+    parser.add_argument("--queues", nargs="*", help="these queues instead of the kind's")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    app = create_app()
+    app = create_app()  # refuses to start on unsafe production settings
+    if not args.burst:
+        from .clock import run_forever
+
+        # Forked before the worker connects or starts a thread; it dies with this process.
+        multiprocessing.get_context("fork").Process(
+            target=run_forever, args=(app,), name="clock", daemon=True).start()
     with app.app_context():  # jobs (forked from here) reuse this app
         connection = connect_redis(app.config["REDIS_URL"])
-        if not args.burst:
-            schedule_maintenance(connection, app.config, delay=60)
-        worker = Worker(args.queues, connection=connection, serializer=SERIALIZER)
+        worker = PortalWorker(args.queues or KINDS[args.kind], connection=connection,
+                              serializer=SERIALIZER, **worker_options(app.config))
         worker.work(burst=args.burst, with_scheduler=True)
 
 

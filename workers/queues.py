@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redis import Redis
-from rq import Queue, Retry
-from rq.job import Job
+from rq import Queue, Retry, Worker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 # Jobs are stored in Redis as JSON, never pickle: anyone who can write to Redis can then at
@@ -50,9 +51,6 @@ POLICIES = {
 COVER_VARIANTS_RETRY = Retry(max=2, interval=[10, 60])
 
 
-MAINTENANCE_JOB_ID = "docnghexem-maintenance"
-
-
 def queue(name: str, connection: Redis) -> Queue:
     """Queue `name`, reading and writing jobs as JSON (SERIALIZER)."""
     return Queue(name, connection=connection, serializer=SERIALIZER)
@@ -64,6 +62,39 @@ def fetch_job(job_id: str, connection: Redis) -> Job:
 
 def fetch_jobs(job_ids: list[str], connection: Redis) -> list[Job | None]:
     return Job.fetch_many(job_ids, connection=connection, serializer=SERIALIZER)
+
+
+def find_job(job_id: str | None, connection: Redis) -> Job | None:
+    """The job, or None if Redis no longer has it (finished long ago, or Redis restarted)."""
+    if not job_id:
+        return None
+    try:
+        return fetch_job(job_id, connection)
+    except NoSuchJobError:
+        return None
+
+
+WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def job_alive(job: Job | None, connection: Redis, heartbeat_interval: float) -> bool:
+    """A job that waits its turn, or runs in a worker whose heartbeat still beats (a busy
+    worker beats every `heartbeat_interval`; its key outlives it by a minute, so the beat's
+    time decides)."""
+    if job is None:
+        return False
+    status = job.get_status(refresh=False)
+    if status in WAITING:
+        return True
+    if status != JobStatus.STARTED or not job.worker_name:
+        return False
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + job.worker_name,
+                                connection=connection, serializer=SERIALIZER)
+    if worker is None or worker.last_heartbeat is None:
+        return False
+    beat = worker.last_heartbeat
+    silent = datetime.now(UTC) - (beat if beat.tzinfo else beat.replace(tzinfo=UTC))
+    return silent.total_seconds() < 3 * heartbeat_interval + 5
 
 
 def enqueue_cover_variants(connection: Redis, article_id: int, cover_key: str,
@@ -117,27 +148,6 @@ def schedule_deletion(connection: Redis, settings: Mapping[str, Any], *, prefixe
         timedelta(seconds=settings["MEDIA_GC_GRACE"]), "workers.tasks.delete_media",
         prefixes=prefixes, keys=keys, job_timeout=600, result_ttl=settings["JOB_RESULT_TTL"],
         failure_ttl=settings["JOB_FAILURE_TTL"], description="delete superseded media")
-
-
-def schedule_publication(connection: Redis, settings: Mapping[str, Any], article_id: int,
-                         when: datetime) -> Job:
-    """Publish a scheduled article at `when` (RQ's scheduler enqueues it then), on the quick
-    jobs' queue so it never waits behind a video. The job re-checks the article: after a
-    reschedule or an unpublish it does nothing."""
-    return queue(IMAGES, connection).enqueue_at(
-        when, "workers.tasks.publish_scheduled", article_id, when.isoformat(), job_timeout=60,
-        result_ttl=settings["JOB_RESULT_TTL"], failure_ttl=settings["JOB_FAILURE_TTL"],
-        retry=Retry(max=3, interval=[10, 30, 60]),
-        description=f"publish article {article_id} at {when.isoformat()}")
-
-
-def schedule_maintenance(connection: Redis, settings: Mapping[str, Any],
-                         delay: int | None = None) -> Job:
-    """One maintenance job at a time (a fixed id), re-scheduled by itself."""
-    return queue(VIDEO, connection).enqueue_in(
-        timedelta(seconds=settings["MAINTENANCE_INTERVAL"] if delay is None else delay),
-        "workers.tasks.maintain", job_id=MAINTENANCE_JOB_ID, job_timeout=600,
-        result_ttl=600, failure_ttl=settings["JOB_FAILURE_TTL"], description="maintenance")
 
 
 def enqueue(connection: Redis, kind: str, asset_id: int, settings: Mapping[str, Any]) -> Job:

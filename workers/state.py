@@ -78,6 +78,29 @@ def finish(asset: MediaAsset, *, outputs: dict[str, Any], input_hash: str,
     return previous
 
 
+def unchanged(asset: MediaAsset) -> None:
+    """The same input is rendered whole already (asked again, nothing changed): ready, no work."""
+    if asset.status is not MediaStatus.ready:
+        asset.move_to(MediaStatus.ready)
+        asset.progress, asset.error = 100, ""
+        db.session.commit()
+    _mirror_to_job(progress=100)
+
+
+def retry_later(asset_id: int, reason: str) -> None:
+    """A transient failure: the row waits as queued, saying why and when the retry comes (RQ's
+    retry, or the reconciler, runs it again). Outputs already published stay."""
+    db.session.rollback()
+    asset = db.session.get(MediaAsset, asset_id)
+    if asset is None or (asset.status is MediaStatus.failed and asset.error == CANCELLED):
+        return
+    asset.move_to(MediaStatus.queued)
+    asset.progress = 0
+    asset.error = reason[:2000]
+    db.session.commit()
+    log.warning("media asset %s will be retried: %s", asset_id, reason)
+
+
 def fail(asset_id: int, reason: str) -> None:
     """Mark failed with a reason a person can act on. Outputs already published stay."""
     db.session.rollback()

@@ -1,4 +1,10 @@
-"""RQ job functions: ids in, nothing out. Each reloads its row and is safe to run twice."""
+"""RQ job functions: ids in, nothing out. Each reloads its row and is safe to run twice.
+
+The three media kinds (narration, an uploaded video, a briefing video) are jobs of the one
+runner (workers/runner.py): each says what its input is (`plan`) and how it is rendered
+(`render`); the runner does the rest — skipping unchanged inputs, progress, the row's state,
+retries by cause.
+"""
 
 from __future__ import annotations
 
@@ -17,29 +23,26 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, current_app, has_app_context
-from redis import Redis
 from rq import get_current_job
-from rq.exceptions import NoSuchJobError
-from rq.job import JobStatus
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Article, ArticleStatus, MediaAsset, MediaKind, MediaStatus
+from app.models import Article, ArticleStatus, MediaAsset, MediaKind
 from app.models.lexicon import lexicon_pairs, lexicon_version
 from app.services import media_keys
-from app.services.drafting import remove_unused_body_images
-from app.services.infra import object_store, redis_conn
-from app.services.views_counter import flush_views
+from app.services.infra import object_store
 from media_pipeline import audio, briefing, cards, images, narration, tts, video
 from media_pipeline.errors import MediaError
-from media_pipeline.normalize import LexiconError
 
-from . import queues, state
+from . import runner, state
+from .runner import Rendered
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
 PIPELINE_VERSION = "2"  # bump to re-render everything after a pipeline change
 BRIEFING_RUNGS = {"360p", "720p"}  # still pictures need no more rungs than these
+NO_SOURCE = "Chưa có tệp video gốc để xử lý."
+NO_NARRATION = "Chưa có bản nghe để dựng video tóm tắt."
 
 
 def _app_context() -> AbstractContextManager[object]:
@@ -56,34 +59,6 @@ def _app_context() -> AbstractContextManager[object]:
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-STORE_DOWN = "Không truy cập được kho lưu trữ media; hệ thống sẽ thử lại."
-INTERNAL = "Lỗi hệ thống khi xử lý; hãy bấm Thử lại, nếu vẫn lỗi hãy báo quản trị."
-
-
-def failure_reason(exc: BaseException) -> str:
-    """A sentence an editor can act on: the cause in plain words. What a person cannot act on —
-    ffmpeg's output, temporary paths, the store's URLs, tracebacks — goes to the log only."""
-    if isinstance(exc, MediaError):
-        if exc.detail:
-            log.warning("%s: %s", exc.reason, exc.detail)
-        return exc.reason
-    if isinstance(exc, LexiconError):
-        return str(exc)
-    if isinstance(exc, ClientError | BotoCoreError):
-        log.warning("object store error: %s", exc)
-        return STORE_DOWN
-    log.error("media job failed", exc_info=exc)
-    return INTERNAL
-
-
-def _load(asset_id: int, kind: MediaKind) -> MediaAsset | None:
-    asset = db.session.get(MediaAsset, asset_id)
-    if asset is None or asset.kind is not kind:
-        log.info("asset %s is gone or not %s; nothing to do", asset_id, kind.value)
-        return None
-    return asset
 
 
 def _no_more_retries() -> None:
@@ -126,54 +101,63 @@ def speech_engines(cfg: Mapping[str, Any], published: bool = True) -> list[tts.S
         offline_only=not (published or cfg["TTS_ONLINE_FOR_UNPUBLISHED"]))
 
 
-def narrate_article(asset_id: int) -> None:
-    """Article → sentences → speech (first engine that works) → MP3 + timings in the store."""
-    with _app_context():
-        asset = _load(asset_id, MediaKind.audio)
-        if asset is None:
-            return
+def keep_media_in_place(article: Article) -> None:
+    """The article was published or withdrawn while a job rendered: its files (this new one
+    too) go where its status now says (app.services.media_keys)."""
+    db.session.refresh(article)
+    media_keys.sync_article_media(article)
+
+
+# --- narration ------------------------------------------------------------------------------
+
+class Narration:
+    """Article → sentences → speech (the first engine that works) → MP3 + timings."""
+
+    kind = MediaKind.audio
+
+    def plan(self, asset: MediaAsset) -> str:
         cfg = current_app.config
         article = asset.article
         lexicon = lexicon_pairs()
-        settings = narration_settings(cfg, lexicon)
-        engines = speech_engines(cfg, published=article.is_published)
+        self.settings = narration_settings(cfg, lexicon)
+        self.engines = speech_engines(cfg, published=article.is_published)
         try:
-            script = narration.build_script(article.title, article.lede, article.body_html,
-                                            settings)
-        except Exception as exc:
-            _no_more_retries()
-            state.fail(asset_id, failure_reason(exc))
+            self.script = narration.build_script(article.title, article.lede,
+                                                 article.body_html, self.settings)
+        except MediaError:
             raise
-        input_hash = _digest(PIPELINE_VERSION, narration.script_text(script),
-                             lexicon_version(lexicon), repr(settings),
-                             *(f"{e.name}:{e.voice}" for e in engines))
-        if asset.status is MediaStatus.ready and asset.input_hash == input_hash:
-            return
-        state.start(asset)
-        store = object_store()
-        try:
-            with tempfile.TemporaryDirectory(prefix="narrate-") as tmp:
-                made = narration.narrate(script, engines, Path(tmp), settings,
-                                         on_progress=state.ProgressReporter(asset, end=95))
-                prefix = media_keys.audio_prefix(article.id, input_hash, article.is_published)
-                outputs = {
-                    "mp3": store.upload_file(made.mp3, f"{prefix}.mp3", "audio/mpeg"),
-                    "mp3_bytes": made.mp3.stat().st_size,
-                    "vtt": store.upload_file(made.vtt, f"{prefix}.vtt", "text/vtt; charset=utf-8"),
-                    "timings": store.upload_file(made.timings, f"{prefix}.json",
-                                                 "application/json"),
-                }
-            previous = state.finish(asset, outputs=outputs, input_hash=input_hash,
-                                    duration=made.duration, engine=f"{made.engine}:{made.voice}")
-            retire(previous, outputs)
-            keep_media_in_place(article)
-            request_briefing(article)
-        except Exception as exc:
-            if isinstance(exc, MediaError):
-                _no_more_retries()
-            state.fail(asset_id, failure_reason(exc))
-            raise
+        return _digest(PIPELINE_VERSION, narration.script_text(self.script),
+                       lexicon_version(lexicon), repr(self.settings),
+                       *(f"{e.name}:{e.voice}" for e in self.engines))
 
+    def render(self, asset: MediaAsset, workdir: Path, input_hash: str) -> Rendered:
+        article = asset.article
+        made = narration.narrate(self.script, self.engines, workdir, self.settings,
+                                 on_progress=state.ProgressReporter(asset, end=95))
+        store = object_store()
+        prefix = media_keys.audio_prefix(article.id, input_hash, article.is_published)
+        outputs = {
+            "mp3": store.upload_file(made.mp3, f"{prefix}.mp3", "audio/mpeg"),
+            "mp3_bytes": made.mp3.stat().st_size,
+            "vtt": store.upload_file(made.vtt, f"{prefix}.vtt", "text/vtt; charset=utf-8"),
+            "timings": store.upload_file(made.timings, f"{prefix}.json", "application/json"),
+        }
+        return Rendered(outputs, made.duration, f"{made.engine}:{made.voice}")
+
+    def still_wanted(self, asset: MediaAsset, input_hash: str) -> bool:
+        return True  # a newer text queued meanwhile gets its own run
+
+    def after(self, asset: MediaAsset, made: Rendered | None) -> None:
+        keep_media_in_place(asset.article)
+        request_briefing(asset.article)
+
+
+def narrate_article(asset_id: int) -> None:
+    with _app_context():
+        runner.run(Narration(), asset_id)
+
+
+# --- video: uploads and briefings -------------------------------------------------------------
 
 CONTENT_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".m4s": "video/iso.segment",
                  ".mp3": "audio/mpeg",
@@ -195,10 +179,12 @@ def upload_tree(files: list[Path], root: Path, prefix: str) -> None:
 def package_outputs(source: Path, workdir: Path, info: video.VideoInfo, prefix: str,
                     ladder: list[video.Rendition], progress: state.ProgressReporter,
                     timeout: float, still: Path | None = None) -> dict[str, Any]:
-    """HLS ladder + MP4 + poster + storyboard for `source`, uploaded under `prefix`."""
+    """HLS ladder + MP4 + poster + storyboard for `source`, checked against the source
+    (video.verify_package: a broken render is never published), uploaded under `prefix`."""
     out = workdir / "out"
     package = video.package(source, out, info, ladder, on_progress=progress, timeout=timeout,
                             still_image=still)
+    video.verify_package(package, info)
     fallback = video.fallback_rendition(ladder)
     poster = video.poster(package.mp4, out / "poster.jpg", info.duration)
     sprite, board = video.storyboard(package.mp4, out, info.duration, fallback.width,
@@ -227,110 +213,100 @@ def _cover_file(article: Article, workdir: Path) -> Path | None:
         return None
 
 
-def transcode_video(asset_id: int) -> None:
-    """Uploaded original → ffprobe check → HLS ladder, MP4, poster, storyboard in the store."""
-    with _app_context():
-        asset = _load(asset_id, MediaKind.video)
-        if asset is None:
-            return
+class Transcode:
+    """Uploaded original → ffprobe check → HLS ladder, MP4, poster, storyboard."""
+
+    kind = MediaKind.video
+
+    def plan(self, asset: MediaAsset) -> str:
+        if not asset.source_key:
+            raise MediaError(NO_SOURCE)
+        max_short = current_app.config["VIDEO_MAX_HEIGHT"]
+        return _digest(PIPELINE_VERSION, asset.source_key, f"hls-{max_short}")
+
+    def render(self, asset: MediaAsset, workdir: Path, input_hash: str) -> Rendered:
         cfg = current_app.config
-        source_key = asset.source_key
-        if not source_key:
-            state.fail(asset_id, "Chưa có tệp video gốc để xử lý.")
-            return
-        max_short = cfg["VIDEO_MAX_HEIGHT"]
-        input_hash = _digest(PIPELINE_VERSION, source_key, f"hls-{max_short}")
-        if asset.status is MediaStatus.ready and asset.input_hash == input_hash:
-            return
-        state.start(asset)
-        store = object_store()
-        try:
-            with tempfile.TemporaryDirectory(prefix="transcode-") as tmp:
-                workdir = Path(tmp)
-                source = store.download_file(source_key, workdir / "source")
-                state.ProgressReporter(asset)(3)
-                info = video.probe(source, max_duration=cfg["VIDEO_MAX_DURATION"],
-                                   allow_audio_only=True)
-                still = None
-                if not info.has_video:  # audio only: hold the article's picture on screen
-                    still = cards.still_frame(_cover_file(asset.article, workdir),
-                                              asset.article.title, briefing.LANDSCAPE,
-                                              workdir / "still.jpg")
-                    info = replace(info, width=briefing.LANDSCAPE[0],
-                                   height=briefing.LANDSCAPE[1], fps=briefing.FPS)
-                prefix = media_keys.video_prefix(asset.id, input_hash,
-                                                 asset.article.is_published)
-                outputs = package_outputs(
-                    source, workdir, info, prefix, video.plan_ladder(info, max_short),
-                    state.ProgressReporter(asset, start=5, end=95), cfg["JOB_TIMEOUT_VIDEO"],
-                    still)
-            db.session.refresh(asset)
-            if asset.source_key != source_key:
-                # A newer upload replaced this one while we worked; its own job takes over.
-                return
-            retire(state.finish(asset, outputs=outputs, input_hash=input_hash,
-                                duration=info.duration), outputs)
-            keep_media_in_place(asset.article)
-        except Exception as exc:
-            state.fail(asset_id, failure_reason(exc))
-            raise
+        source = object_store().download_file(str(asset.source_key), workdir / "source")
+        state.ProgressReporter(asset)(3)
+        info = video.probe(source, max_duration=cfg["VIDEO_MAX_DURATION"], allow_audio_only=True)
+        still = None
+        if not info.has_video:  # audio only: hold the article's picture on screen
+            still = cards.still_frame(_cover_file(asset.article, workdir), asset.article.title,
+                                      briefing.LANDSCAPE, workdir / "still.jpg")
+            info = replace(info, width=briefing.LANDSCAPE[0], height=briefing.LANDSCAPE[1],
+                           fps=briefing.FPS)
+        prefix = media_keys.video_prefix(asset.id, input_hash, asset.article.is_published)
+        outputs = package_outputs(
+            source, workdir, info, prefix, video.plan_ladder(info, cfg["VIDEO_MAX_HEIGHT"]),
+            state.ProgressReporter(asset, start=5, end=95),
+            runner.job_timeout("JOB_TIMEOUT_VIDEO"), still)
+        return Rendered(outputs, info.duration)
+
+    def still_wanted(self, asset: MediaAsset, input_hash: str) -> bool:
+        # A newer upload replaced this one while we worked: its own job takes over.
+        return self.plan(asset) == input_hash
+
+    def after(self, asset: MediaAsset, made: Rendered | None) -> None:
+        keep_media_in_place(asset.article)
 
 
-def make_briefing(asset_id: int) -> None:
-    """Narration + cover + title → a briefing video, packaged like an upload."""
+def transcode_video(asset_id: int) -> None:
     with _app_context():
-        asset = _load(asset_id, MediaKind.briefing)
-        if asset is None:
-            return
+        runner.run(Transcode(), asset_id)
+
+
+class Briefing:
+    """Narration + cover + title → a briefing video, packaged like an upload."""
+
+    kind = MediaKind.briefing
+
+    def plan(self, asset: MediaAsset) -> str:
         cfg = current_app.config
         article = asset.article
         audio_asset = article.asset("audio")
-        narration_out = audio_asset.outputs if audio_asset else {}
-        if not narration_out.get("mp3"):
-            state.fail(asset_id, "Chưa có bản nghe để dựng video tóm tắt.")
-            return
-        size = briefing.PORTRAIT if cfg["BRIEFING_ASPECT"] == "9:16" else briefing.LANDSCAPE
-        burn = cfg["BRIEFING_BURN_SUBTITLES"]
-        input_hash = _digest(PIPELINE_VERSION, "briefing", narration_out["mp3"], article.title,
-                             article.cover_key or "", f"{size}", f"{burn}")
-        if asset.status is MediaStatus.ready and asset.input_hash == input_hash:
-            return
-        state.start(asset)
+        self.narration = dict(audio_asset.outputs or {}) if audio_asset else {}
+        if not self.narration.get("mp3"):
+            raise MediaError(NO_NARRATION)
+        self.size = briefing.PORTRAIT if cfg["BRIEFING_ASPECT"] == "9:16" else briefing.LANDSCAPE
+        self.burn = cfg["BRIEFING_BURN_SUBTITLES"]
+        # By their public names: moving the files when the article is published changes
+        # where they are, not what the briefing shows.
+        return _digest(PIPELINE_VERSION, "briefing", media_keys.shown(self.narration["mp3"]),
+                       article.title, media_keys.shown(article.cover_key or ""),
+                       f"{self.size}", f"{self.burn}")
+
+    def render(self, asset: MediaAsset, workdir: Path, input_hash: str) -> Rendered:
+        cfg = current_app.config
+        article = asset.article
         store = object_store()
-        try:
-            with tempfile.TemporaryDirectory(prefix="briefing-") as tmp:
-                workdir = Path(tmp)
-                mp3 = store.download_file(narration_out["mp3"], workdir / "narration.mp3")
-                timings = json.loads(store.download_file(
-                    narration_out["timings"], workdir / "timings.json").read_text("utf-8"))
-                duration = audio.media_duration(mp3)
-                mezzanine = briefing.render(
-                    article.title, _cover_file(article, workdir), mp3, duration, workdir, size,
-                    label=cfg["SITE_NAME"].upper(),
-                    subtitles=timings["sentences"] if burn else None,
-                    on_progress=state.ProgressReporter(asset, end=45),
-                    timeout=cfg["JOB_TIMEOUT_VIDEO"])
-                info = video.probe(mezzanine)
-                prefix = media_keys.briefing_prefix(asset.id, input_hash, article.is_published)
-                ladder = [r for r in video.plan_ladder(info, 720) if r.name in BRIEFING_RUNGS]
-                outputs = package_outputs(mezzanine, workdir, info, prefix, ladder,
-                                          state.ProgressReporter(asset, start=45, end=95),
-                                          cfg["JOB_TIMEOUT_VIDEO"])
-                outputs["captions"] = [{"lang": "vi", "label": "Tiếng Việt",
-                                        "key": narration_out["vtt"]}]
-            retire(state.finish(asset, outputs=outputs, input_hash=input_hash,
-                                duration=info.duration), outputs)
-            keep_media_in_place(article)
-        except Exception as exc:
-            state.fail(asset_id, failure_reason(exc))
-            raise
+        mp3 = store.download_file(self.narration["mp3"], workdir / "narration.mp3")
+        timings = json.loads(store.download_file(
+            self.narration["timings"], workdir / "timings.json").read_text("utf-8"))
+        duration = audio.media_duration(mp3)
+        timeout = runner.job_timeout("JOB_TIMEOUT_VIDEO")
+        mezzanine = briefing.render(
+            article.title, _cover_file(article, workdir), mp3, duration, workdir, self.size,
+            label=cfg["SITE_NAME"].upper(), subtitles=timings["sentences"] if self.burn else None,
+            on_progress=state.ProgressReporter(asset, end=45), timeout=timeout)
+        info = video.probe(mezzanine)
+        prefix = media_keys.briefing_prefix(asset.id, input_hash, article.is_published)
+        ladder = [r for r in video.plan_ladder(info, 720) if r.name in BRIEFING_RUNGS]
+        outputs = package_outputs(mezzanine, workdir, info, prefix, ladder,
+                                  state.ProgressReporter(asset, start=45, end=95), timeout)
+        outputs["captions"] = [{"lang": "vi", "label": "Tiếng Việt",
+                                "key": self.narration["vtt"]}]
+        return Rendered(outputs, info.duration)
+
+    def still_wanted(self, asset: MediaAsset, input_hash: str) -> bool:
+        return True
+
+    def after(self, asset: MediaAsset, made: Rendered | None) -> None:
+        keep_media_in_place(asset.article)
 
 
-def keep_media_in_place(article: Article) -> None:
-    """The article was published or withdrawn while a job rendered: its files (this new one
-    too) go where its status now says (app.services.media_keys)."""
-    db.session.refresh(article)
-    media_keys.sync_article_media(article)
+def make_briefing(asset_id: int) -> None:
+    with _app_context():
+        runner.run(Briefing(), asset_id)
 
 
 def sync_media(article_id: int) -> None:
@@ -343,17 +319,6 @@ def sync_media(article_id: int) -> None:
         if moved:
             log.info("article %s: %d files moved (%s)", article_id, moved,
                      "public" if article.is_published else "private")
-
-
-def publish_scheduled(article_id: int, scheduled_for: str | None = None) -> None:
-    """Publish an article whose scheduled time has come, if it is still scheduled for then."""
-    from app.services.workflow import publish_due
-
-    with _app_context():
-        when = datetime.fromisoformat(scheduled_for) if scheduled_for else None
-        if not publish_due(article_id, when):
-            log.info("article %s is no longer scheduled for %s; nothing to do", article_id,
-                     scheduled_for)
 
 
 # --- cover images ---------------------------------------------------------------------
@@ -468,25 +433,6 @@ def make_body_image_variants(image_id: int, key: str) -> None:
 
 # --- storage hygiene ------------------------------------------------------------------
 
-FILE_OUTPUTS = ("mp3", "vtt", "timings")
-
-
-def superseded(previous: Mapping[str, Any], current: Mapping[str, Any]
-               ) -> tuple[list[str], list[str]]:
-    """What a new render made obsolete: the old video folder, or the old narration files."""
-    prefixes, keys = [], []
-    old_hls, new_hls = previous.get("hls"), current.get("hls")
-    if old_hls and old_hls != new_hls:
-        prefixes.append(old_hls.rsplit("/hls/", 1)[0] + "/")
-    keys += [previous[k] for k in FILE_OUTPUTS if previous.get(k) and previous[k] != current.get(k)]
-    return prefixes, keys
-
-
-def retire(previous: Mapping[str, Any], current: Mapping[str, Any]) -> None:
-    prefixes, keys = superseded(previous, current)
-    queues.schedule_deletion(redis_conn(), current_app.config, prefixes=prefixes, keys=keys)
-
-
 def delete_media(prefixes: list[str], keys: list[str]) -> None:
     """Delete superseded renders, unless a row has switched back to them meanwhile."""
     with _app_context():
@@ -497,46 +443,6 @@ def delete_media(prefixes: list[str], keys: list[str]) -> None:
             if not any(key.startswith(prefix) for key in in_use):
                 store.delete_prefix(prefix)
         store.delete(*(k for k in keys if k not in in_use))
-
-
-STUCK = "Tiến trình xử lý bị gián đoạn (máy xử lý dừng giữa chừng); hãy bấm Thử lại."
-
-
-def maintain() -> None:
-    """Periodic: fail rows whose job died, abort stale multipart uploads, drop body images no
-    version of their article shows, flush view counts, re-schedule itself."""
-    with _app_context():
-        cfg = current_app.config
-        connection = redis_conn()
-        try:
-            sweep_stuck_assets(connection)
-            abort_stale_uploads(cfg["MEDIA_GC_GRACE"])
-            remove_unused_body_images(timedelta(seconds=cfg["MEDIA_GC_GRACE"]))
-            flush_views()
-        finally:
-            queues.schedule_maintenance(connection, cfg)
-
-
-def sweep_stuck_assets(connection: Redis, min_age: int = 120) -> int:
-    """A row 'processing' whose RQ job is gone or finished without telling it: mark it failed.
-
-    (A worker killed outright — power cut, out of memory — never runs the job's own handler.)
-    """
-    cutoff = datetime.now(UTC) - timedelta(seconds=min_age)
-    count = 0
-    for asset in db.session.scalars(select(MediaAsset).where(
-            MediaAsset.status == MediaStatus.processing, MediaAsset.updated_at < cutoff)):
-        try:
-            alive = queues.fetch_job(asset.job_id or "", connection).get_status() in (
-                JobStatus.STARTED, JobStatus.QUEUED, JobStatus.SCHEDULED)
-        except NoSuchJobError:
-            alive = False
-        if not alive:
-            asset.move_to(MediaStatus.failed)
-            asset.error = STUCK
-            count += 1
-    db.session.commit()
-    return count
 
 
 def abort_stale_uploads(older_than: int) -> int:

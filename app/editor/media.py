@@ -261,7 +261,8 @@ JOB_NAMES = {
     "workers.tasks.make_cover_variants": _l("Tạo các cỡ ảnh bìa"),
     "workers.tasks.retire_cover_variants": _l("Xóa các cỡ ảnh bìa cũ"),
     "workers.tasks.delete_media": _l("Xóa media cũ"),
-    "workers.tasks.maintain": _l("Bảo trì định kỳ"),
+    "workers.tasks.make_body_image_variants": _l("Tạo các cỡ ảnh trong bài"),
+    "workers.tasks.sync_media": _l("Công bố hoặc thu hồi tệp của bài"),
 }
 # Jobs about an article rather than a media asset: their first argument is the article's id.
 ARTICLE_JOBS = {"workers.tasks.make_cover_variants", "workers.tasks.retire_cover_variants"}

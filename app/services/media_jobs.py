@@ -36,11 +36,15 @@ def get_or_create_asset(article: Article, kind: MediaKind) -> MediaAsset:
     return asset
 
 
-def _enqueue(asset: MediaAsset, job_kind: str) -> bool:
-    """Commit the row as queued, then enqueue; if Redis is down the row stays pending."""
+def _enqueue(asset: MediaAsset, job_kind: str, fresh: bool = True) -> bool:
+    """Commit the row as queued, then enqueue; if Redis is down the row stays pending (and the
+    clock's reconciler queues it once Redis answers). A fresh request (new input, a person's
+    retry) starts the count of attempts again; the reconciler's keeps it, and its note."""
     asset.move_to(MediaStatus.queued)
     asset.progress = 0
-    asset.error = ""
+    if fresh:
+        asset.error = ""
+        asset.attempts = 0
     db.session.commit()
     try:
         job = queues.enqueue(redis_conn(), job_kind, asset.id, current_app.config)
@@ -155,6 +159,12 @@ def request(asset: MediaAsset, job_kind: str) -> bool:
     return _enqueue(asset, job_kind)
 
 
+def requeue(asset: MediaAsset) -> bool:
+    """The reconciler's: queue an asset whose job is gone (Redis restarted, a worker killed)
+    again, keeping its count of attempts and the note saying why."""
+    return _enqueue(asset, JOB_FOR_KIND[asset.kind], fresh=False)
+
+
 # --- by hand: an editor's buttons on the media panel, an admin's on the jobs page ------------
 
 BUSY = (MediaStatus.queued, MediaStatus.processing)
@@ -172,9 +182,22 @@ class Outcome(enum.Enum):
     dropped = "dropped"          # its asset is gone: the failed job is only removed
 
 
+def _stuck(asset: MediaAsset) -> bool:
+    """Queued or processing with no live job behind it (Redis restarted, a worker killed):
+    the clock's reconciler would requeue it soon; a person's retry needn't wait."""
+    try:
+        connection = redis_conn()
+        job = queues.find_job(asset.job_id, connection)
+        interval = float(current_app.config["JOB_MONITORING_INTERVAL"])
+        return not queues.job_alive(job, connection, interval)
+    except RedisError:
+        return False
+
+
 def _by_hand(asset: MediaAsset, job_kind: str, action: str, summary: str) -> Outcome:
-    """Queue work a person asked for, with its audit entry in the same commit."""
-    if asset.status in BUSY:
+    """Queue work a person asked for, with its audit entry in the same commit. A row that is
+    busy only in name (its job is gone) may be retried too."""
+    if asset.status in BUSY and not _stuck(asset):
         return Outcome.busy
     db.session.flush()  # a new asset needs its id for the audit entry
     audit.record(action, asset, summary, article_id=asset.article_id, kind=asset.kind.value)

@@ -251,14 +251,8 @@ def _schedule(article: Article, user: User | None, when: datetime | None = None
     article.scheduled_at = when
     _record(article, user, "article.schedule", f"Hẹn giờ xuất bản bài “{article.title}”",
             note="Hẹn giờ xuất bản", scheduled_at=when.isoformat())
-    return [_going_live_narration(article), lambda: _enqueue_publication(article, when)]
-
-
-def _enqueue_publication(article: Article, when: datetime) -> None:
-    try:
-        queues.schedule_publication(redis_conn(), current_app.config, article.id, when)
-    except RedisError as exc:  # the article stays scheduled; the editor sees it in the queue
-        current_app.logger.error("could not schedule article %s: %s", article.id, exc)
+    # Published on time by the workers' clock (workers/clock.py), from this row alone.
+    return [_going_live_narration(article)]
 
 
 STEPS: dict[str, Callable[..., AfterCommit]] = {
@@ -421,20 +415,18 @@ def _delete_media_later(prefixes: list[str]) -> None:
         log.warning("could not schedule deletion of %s: %s", ", ".join(prefixes), exc)
 
 
-def publish_due(article_id: int, scheduled_for: datetime | None) -> bool:
-    """The scheduler's job: publish the article if it is still scheduled for that time (a
-    reschedule or an unpublish since then leaves this job with nothing to do)."""
+def publish_due(article_id: int) -> bool:
+    """The clock's (workers/clock.py): publish the article if it is still scheduled and its
+    time has come (a reschedule or an unpublish meanwhile leaves nothing to do). The row is
+    locked while it is checked, so two clocks never publish it twice."""
     article = db.session.get(Article, article_id)
-    if article is None or article.status is not ArticleStatus.scheduled \
-            or article.scheduled_at is None:
-        return False
-    if scheduled_for is not None:  # RQ's scheduler runs the job when it is due
-        still_wanted = article.scheduled_at == scheduled_for
-    else:
-        still_wanted = article.scheduled_at <= utcnow()
-    if not still_wanted:
+    if article is None:
         return False
     with _transaction() as after:
+        db.session.refresh(article, with_for_update={"of": Article})
+        if article.status is not ArticleStatus.scheduled or article.scheduled_at is None \
+                or article.scheduled_at > utcnow():
+            return False
         article.status = ArticleStatus.published
         article.published_at = article.scheduled_at
         article.scheduled_at = None

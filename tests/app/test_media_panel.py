@@ -338,7 +338,7 @@ def test_admin_sees_queue_counts_and_a_real_failed_job_and_requeues_it(
     row = html.split(f'<tr data-job="{job_id}">', 1)[1].split("</tr>", 1)[0]
     assert "Chuyển mã video tải lên" in row
     assert f'href="/bien-tap/bai-viet/{article.id}"' in row and "Phóng sự lễ hội đua ghe" in row
-    assert "Không truy cập được kho lưu trữ media" in row  # the asset's own words
+    assert "Không tìm thấy tệp gốc trong kho lưu trữ" in row  # the asset's own words
     assert re.search(r"\d\d:\d\d \d\d/\d\d/\d{4}", row)  # when it failed
     # …and the failed media row from the database, with its retry button.
     assert f'data-asset="{video.id}"' in html

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import g
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import func, select
 
@@ -28,7 +28,7 @@ from app.models import (
 from app.services import workflow
 from app.services.publishing import ArticleInput, get_or_create_unit
 from tests.conftest import csrf_token
-from workers import queues
+from workers import clock, queues
 from workers.queues import SERIALIZER
 from workers.queues import queue as rq_queue
 
@@ -312,14 +312,12 @@ def test_scheduling_in_the_past_is_refused_with_a_message(login, unit, category,
     assert ScheduledJobRegistry(queues.IMAGES, connection=redis_conn).count == 0
 
 
-def run_due_publications(redis_conn, job_id: str) -> None:
-    """Make the job due now, then let a real worker's scheduler enqueue it and run it."""
-    queue = Queue(queues.IMAGES, connection=redis_conn, serializer=SERIALIZER)
-    registry = ScheduledJobRegistry(queues.IMAGES, connection=redis_conn)
-    registry.schedule(queue.fetch_job(job_id), datetime.now(UTC) - timedelta(seconds=1))
-    SimpleWorker([queue], connection=redis_conn, serializer=SERIALIZER).work(
-        burst=True, with_scheduler=True)
-    db.session.expire_all()
+def at(moment: datetime) -> None:
+    """Move the scheduled times so that `moment` is now: rows due by then become due."""
+    shift = datetime.now(UTC) - moment
+    for article in db.session.scalars(select(Article).where(Article.scheduled_at.is_not(None))):
+        article.scheduled_at = article.scheduled_at + shift
+    db.session.commit()
 
 
 def test_a_scheduled_article_is_narrated_at_once_and_goes_live_at_its_time(
@@ -333,47 +331,46 @@ def test_a_scheduled_article_is_narrated_at_once_and_goes_live_at_its_time(
     article = reload(article)
     assert article.status is ArticleStatus.scheduled and article.scheduled_at == when
     assert article.asset("audio").status is MediaStatus.queued  # ready before it goes live
-    registry = ScheduledJobRegistry(queues.IMAGES, connection=redis_conn)
-    [job_id] = registry.get_job_ids()
-    assert registry.get_scheduled_time(job_id) == when
     assert public_get(app, f"/bai-viet/{article.slug}").status_code == 404
     assert "sẽ xuất bản lúc" in client.get(f"/bien-tap/bai-viet/{article.id}").get_data(
         as_text=True)
     assert article.title in client.get("/bien-tap/duyet-bai").get_data(as_text=True)
 
     run_worker()  # the narration; the publication is not due yet
+    assert clock.publish_due() == []
     article = reload(article)
     assert article.status is ArticleStatus.scheduled
     assert article.asset("audio").status is MediaStatus.ready
 
-    run_due_publications(redis_conn, job_id)
+    at(when)  # its time has come: the workers' clock publishes it
+    assert clock.publish_due() == [article.id]
     article = reload(article)
-    assert article.status is ArticleStatus.published and article.published_at == when
+    assert article.status is ArticleStatus.published
+    assert article.published_at <= datetime.now(UTC)
     assert article.asset("audio").status is MediaStatus.ready  # not narrated again
     assert public_get(app, f"/bai-viet/{article.slug}").status_code == 200
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "article.publish"))
     assert entry.username == "scheduler" and entry.target_id == article.id
+    assert clock.publish_due() == []  # once
 
 
-def test_an_old_job_does_nothing_after_a_reschedule_or_an_unpublish(
+def test_a_reschedule_or_an_unpublish_changes_what_the_clock_publishes(
         unit, category, make_user, redis_conn):
     editor = make_user("bientap", role=Role.editor)
     article = draft(editor, unit, category)
     soon = datetime.now(UTC) + timedelta(minutes=5)
     workflow.schedule(article, editor, soon)
-    [first_job] = ScheduledJobRegistry(queues.IMAGES, connection=redis_conn).get_job_ids()
     later = soon + timedelta(hours=2)
     workflow.schedule(article, editor, later)
-    registry = ScheduledJobRegistry(queues.IMAGES, connection=redis_conn)
-    [second_job] = [j for j in registry.get_job_ids() if j != first_job]
 
-    run_due_publications(redis_conn, first_job)
+    at(soon + timedelta(seconds=1))  # the first time passes: nothing is due any more then
+    assert clock.publish_due() == []
     article = reload(article)
     assert article.status is ArticleStatus.scheduled
-    assert article.scheduled_at == later.replace(microsecond=0)
 
     workflow.unpublish(article, editor)
-    run_due_publications(redis_conn, second_job)
+    at(later + timedelta(hours=1))
+    assert clock.publish_due() == []
     article = reload(article)
     assert article.status is ArticleStatus.draft and article.scheduled_at is None
     assert actions_logged(article).count("article.publish") == 0

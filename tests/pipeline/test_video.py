@@ -193,14 +193,13 @@ def test_storyboard_maps_every_interval_to_a_tile(tmp_path, sample_video):
     assert cues[2].splitlines()[1] == "storyboard.jpg#xywh=320,0,160,90"
 
 
-def test_ffmpeg_failure_carries_its_stderr(tmp_path, sample_video):
-    from media_pipeline.errors import TranscodeError
-
+def test_a_file_that_breaks_after_probing_is_damaged_and_carries_ffmpegs_words(
+        tmp_path, sample_video):
     broken = tmp_path / "broken.mp4"
     shutil.copy(sample_video, broken)
     info = video.probe(broken)
     broken.write_bytes(b"garbage")
-    with pytest.raises(TranscodeError) as err:
+    with pytest.raises(InvalidMediaError) as err:
         video.package(broken, tmp_path / "out", info, video.plan_ladder(info))
-    assert err.value.reason.startswith("Không chuyển mã được video")
-    assert err.value.detail  # the tail of ffmpeg's own message
+    assert err.value.reason == "Tệp video bị hỏng: chỉ đọc được 0,0 trong 3,0 giây"
+    assert "moov atom not found" in err.value.detail  # ffmpeg's own words, for the log

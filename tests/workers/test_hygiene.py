@@ -1,4 +1,5 @@
-"""Cancelling jobs, rows whose worker died, and storage that no render uses any more."""
+"""Cancelling jobs, the reconciler (rows whose job or worker died), job folders, and storage
+that no render uses any more."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +11,7 @@ from rq.registry import ScheduledJobRegistry
 from app.extensions import db
 from app.models import MediaAsset, MediaKind, MediaStatus
 from app.services import media_jobs
-from workers import state, tasks
+from workers import clock, runner, state, tasks
 from workers.queues import SERIALIZER
 
 
@@ -42,18 +43,39 @@ def test_a_running_job_stops_at_its_next_progress_step_and_keeps_the_reason(make
     assert audio.error == state.CANCELLED
 
 
-def test_a_row_whose_worker_died_is_marked_failed_not_left_processing(make_article, redis_conn):
+def settle(minutes: int = 10) -> None:
+    """As if the rows had not changed for a while (the reconciler leaves fresh ones alone)."""
+    db.session.execute(MediaAsset.__table__.update().values(
+        updated_at=datetime.now(UTC) - timedelta(minutes=minutes)))
+    db.session.commit()
+
+
+def test_a_row_whose_job_is_gone_is_queued_again_then_failed_once_tries_are_spent(
+        app, make_article, redis_conn):
     article = make_article()
     audio = article.asset("audio")
     audio.move_to(MediaStatus.processing)
     audio.job_id = "job-that-no-longer-exists"
+    audio.attempts = 1
     db.session.commit()
-    db.session.execute(MediaAsset.__table__.update().values(
-        updated_at=datetime.now(UTC) - timedelta(minutes=10)))
-    db.session.commit()
-    assert tasks.sweep_stuck_assets(redis_conn) == 1
+    settle()
+    report = clock.reconcile(redis_conn)
     db.session.refresh(audio)
-    assert audio.status is MediaStatus.failed and audio.error == tasks.STUCK
+    assert report.requeued == [audio.id] and audio.status is MediaStatus.queued
+    assert audio.error.startswith(runner.WORKER_STOPPED) and "thử lại lúc" in audio.error
+    assert audio.attempts == 1  # the reconciler's retry does not reset the count
+    [job] = Queue("narration", connection=redis_conn, serializer=SERIALIZER).jobs[-1:]
+    assert job.id == audio.job_id
+    # A worker that kept dying: once MAX_ATTEMPTS are spent the row fails, with the reason.
+    audio.move_to(MediaStatus.processing)
+    audio.attempts = app.config["MEDIA_MAX_ATTEMPTS"]
+    audio.job_id = "dead-again"
+    db.session.commit()
+    settle()
+    assert clock.reconcile(redis_conn).failed == [audio.id]
+    db.session.refresh(audio)
+    assert audio.status is MediaStatus.failed
+    assert audio.error.startswith(runner.WORKER_STOPPED) and "Thử lại" in audio.error
 
 
 def test_a_fresh_or_live_processing_row_is_left_alone(make_article, redis_conn):
@@ -61,20 +83,49 @@ def test_a_fresh_or_live_processing_row_is_left_alone(make_article, redis_conn):
     audio = article.asset("audio")  # its job is queued in Redis
     audio.move_to(MediaStatus.processing)
     db.session.commit()
-    db.session.execute(MediaAsset.__table__.update().values(
-        updated_at=datetime.now(UTC) - timedelta(minutes=10)))
+    settle()
+    assert clock.reconcile(redis_conn).requeued == []
+    fresh = make_article("Bài mới hơn").asset("audio")
+    redis_conn.delete(f"rq:job:{fresh.job_id}")  # its job is gone, but it changed just now
+    assert clock.reconcile(redis_conn).requeued == []
+
+
+def test_rows_waiting_after_a_redis_restart_are_queued_again(make_article, redis_conn):
+    """Redis forgot every job (a restart without persistence): the rows say what was waiting."""
+    waiting = [make_article(f"Bài {n}").asset("audio") for n in range(3)]
+    pending = waiting[0]
+    pending.move_to(MediaStatus.pending)  # the queue was down when it was asked for
     db.session.commit()
-    assert tasks.sweep_stuck_assets(redis_conn) == 0
+    redis_conn.flushdb()
+    settle()
+    assert sorted(clock.reconcile(redis_conn).requeued) == sorted(a.id for a in waiting)
+    assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 3
+
+
+def test_job_folders_of_dead_processes_are_swept(tmp_path):
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    import os
+
+    mine = tmp_path / f"{runner.JOB_FOLDER_PREFIX}{os.getpid()}-video-abc"
+    gone = tmp_path / f"{runner.JOB_FOLDER_PREFIX}{dead.pid}-video-def"
+    for folder in (mine, gone):
+        folder.mkdir()
+        (folder / "source").write_bytes(b"x" * 1000)
+    assert runner.sweep_job_folders(tmp_path) == 1
+    assert mine.exists() and not gone.exists()
 
 
 def test_a_new_render_retires_the_old_folder_and_files():
     previous = {"hls": "video/7/aaa/hls/master.m3u8", "mp4": "video/7/aaa/video.mp4"}
     current = {"hls": "video/7/bbb/hls/master.m3u8", "mp4": "video/7/bbb/video.mp4"}
-    assert tasks.superseded(previous, current) == (["video/7/aaa/"], [])
+    assert runner.superseded(previous, current) == (["video/7/aaa/"], [])
     old_audio = {"mp3": "audio/1/x.mp3", "vtt": "audio/1/x.vtt", "timings": "audio/1/x.json"}
     new_audio = {"mp3": "audio/1/y.mp3", "vtt": "audio/1/y.vtt", "timings": "audio/1/y.json"}
-    assert tasks.superseded(old_audio, new_audio) == ([], list(old_audio.values()))
-    assert tasks.superseded(new_audio, new_audio) == ([], [])
+    assert runner.superseded(old_audio, new_audio) == ([], list(old_audio.values()))
+    assert runner.superseded(new_audio, new_audio) == ([], [])
 
 
 def test_retired_media_is_deleted_after_the_grace_period_unless_in_use(
@@ -88,7 +139,7 @@ def test_retired_media_is_deleted_after_the_grace_period_unless_in_use(
     audio = article.asset("audio")
     audio.outputs = {"mp3": "audio/1/current.mp3"}
     db.session.commit()
-    tasks.retire({"hls": "video/9/old/hls/master.m3u8"}, {"hls": "video/9/new/hls/master.m3u8"})
+    runner.retire({"hls": "video/9/old/hls/master.m3u8"}, {"hls": "video/9/new/hls/master.m3u8"})
     assert ScheduledJobRegistry("video", connection=redis_conn).count == 1
     tasks.delete_media(["video/9/old/"], ["audio/1/old.mp3", "audio/1/current.mp3"])
     assert store.list_keys("video/9/") == []
@@ -103,12 +154,6 @@ def test_abandoned_multipart_uploads_are_aborted(app, store):
     assert store.list_multipart_uploads("uploads/5/") == []
 
 
-def test_maintenance_reschedules_itself(app, redis_conn):
-    tasks.maintain()
-    assert ScheduledJobRegistry("video", connection=redis_conn).get_job_ids() == [
-        "docnghexem-maintenance"]
-
-
 def test_cancel_ignores_finished_assets(make_article):
     article = make_article()
     asset = MediaAsset(article=article, kind=MediaKind.video, status=MediaStatus.ready,
@@ -117,3 +162,15 @@ def test_cancel_ignores_finished_assets(make_article):
     db.session.commit()
     media_jobs.cancel(asset)
     assert asset.status is MediaStatus.ready
+
+
+def test_thu_lai_works_on_a_row_stuck_with_no_live_job(make_article, redis_conn):
+    """A person need not wait for the reconciler: a row busy only in name can be retried."""
+    article = make_article()
+    audio = article.asset("audio")
+    assert media_jobs.retry_by_hand(audio) is media_jobs.Outcome.busy  # its job is queued
+    audio.move_to(MediaStatus.processing)
+    audio.job_id = "a-job-redis-forgot"
+    db.session.commit()
+    assert media_jobs.retry_by_hand(audio) is media_jobs.Outcome.queued
+    assert audio.status is MediaStatus.queued and audio.attempts == 0

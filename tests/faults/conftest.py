@@ -1,0 +1,220 @@
+"""Fault tests: real worker processes killed, a Redis of their own restarted, SeaweedFS stopped
+mid-job, a small disk filled, broken uploads, a long transcode beside a publication. Each test
+asserts the settled state, the reason an editor reads, that no job folder or process is left,
+and that published media is unchanged.
+
+The workers here run with a fast clock (CLOCK_TICK, RECONCILE_*, WORKER_TTL below): the same
+code as in production, on a timescale a test can wait for."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.extensions import db
+from config import BASE_DIR
+
+pytestmark = pytest.mark.faults
+FAST_CLOCK = {"CLOCK_TICK": "0.5", "RECONCILE_INTERVAL": "2", "RECONCILE_SETTLE": "1",
+              "WORKER_TTL": "6", "JOB_MONITORING_INTERVAL": "2"}
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, database_url):
+    """A database of its own, empty: SQLite file or a new PostgreSQL database."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    base = os.environ["TEST_DATABASE_URL"]
+    name = f"docnghexem_empty_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def free_s3_port() -> int:
+    """A port for a SeaweedFS of a test's own: scripts/services.sh shifts its master, volume,
+    filer and gRPC ports by (port - 8333), so those must be free too."""
+    import socket
+
+    def free(port: int) -> bool:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+        return True
+
+    for port in range(42000, 54000, 89):
+        if all(free(port + off) for off in (0, 10000, 1000, 11000, 1007, 11007, 555, 10555)):
+            return port
+    raise AssertionError("no free ports for SeaweedFS")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        for child in children(todo.pop()):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (already dead, not yet reaped) is not alive
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def ffmpegs() -> list[int]:
+    """Running ffmpeg processes of this machine (there are none outside the tests' jobs)."""
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if cmd and cmd[0].endswith(b"ffmpeg") and alive(int(proc.name)):
+            pids.append(int(proc.name))
+    return pids
+
+
+class WorkerProcess:
+    """`python -m workers` for real, on the test's database, Redis and store."""
+
+    def __init__(self, kind: str, env: dict[str, str], log: Path) -> None:
+        self.log_path = log
+        self.log = log.open("ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "workers", "--kind", kind],
+                                     cwd=BASE_DIR, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def horse(self, timeout: float = 60) -> int:
+        """The work-horse of the job it runs now (a child in a process group of its own)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for child in children(self.pid):
+                try:
+                    if os.getpgid(child) == child:
+                        return child
+                except ProcessLookupError:
+                    continue
+            time.sleep(0.05)
+        raise AssertionError("no work-horse started")
+
+    def kill(self) -> None:
+        """SIGKILL to the worker alone: a power cut, the OOM killer."""
+        os.kill(self.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            for pid in [self.pid, *descendants(self.pid)]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            self.proc.wait(10)
+        self.log.close()
+
+
+@pytest.fixture
+def worker_env(app) -> Callable[..., dict[str, str]]:
+    cfg = app.config
+
+    def env(**extra: str) -> dict[str, str]:
+        return {**os.environ, "APP_CONFIG": "test", **FAST_CLOCK,
+                "TEST_DATABASE_URL": cfg["SQLALCHEMY_DATABASE_URI"],
+                "TEST_REDIS_URL": cfg["REDIS_URL"], "TEST_S3_ENDPOINT_URL": cfg["S3_ENDPOINT_URL"],
+                "TEST_S3_BUCKET": cfg["S3_BUCKET"], **extra}
+
+    return env
+
+
+@pytest.fixture
+def workers(worker_env, tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
+    started: list[WorkerProcess] = []
+
+    def start(kind: str = "all", **extra: str) -> WorkerProcess:
+        worker = WorkerProcess(kind, worker_env(**extra), tmp_path / f"worker-{kind}.log")
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def settle(predicate: Callable[[], object], timeout: float, every: float = 0.2) -> float:
+    """Wait until `predicate()` is true; returns the seconds it took (AssertionError after
+    `timeout`). The session is expired before each look: another process writes the rows."""
+    started = time.monotonic()
+    while True:
+        db.session.expire_all()
+        db.session.rollback()
+        if predicate():
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"not settled within {timeout:.0f} s")
+        time.sleep(every)
+
+
+ROWS: list[tuple[str, str, float, str]] = []
+ARTIFACT = BASE_DIR / "test-artifacts" / "faults" / "table.md"
+
+
+@pytest.fixture
+def tally_faults():
+    """`tally_faults(fault, settled state, seconds to settle, reason shown)`: a row of the table
+    printed at the end of the run (and kept in test-artifacts/faults/table.md)."""
+    def add(fault: str, state: str, seconds: float, reason: str) -> None:
+        ROWS.append((fault, state, seconds, reason))
+
+    return add
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not ROWS:
+        return
+    lines = ["| fault | settled state | time to settle | reason shown |", "|---|---|---:|---|"]
+    lines += [f"| {fault} | {state} | {seconds:.1f} s | {reason or '—'} |"
+              for fault, state, seconds, reason in ROWS]
+    terminalreporter.section("faults: how each one settled")
+    for line in lines:
+        terminalreporter.write_line(line)
+    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+    ARTIFACT.write_text("\n".join(lines) + "\n", encoding="utf-8")
