@@ -39,6 +39,34 @@ def editor(make_user):
     return make_user("bientap", role=Role.editor)
 
 
+@pytest.fixture
+def published(editor, run_worker, store):
+    """An article readers already listen to: its files must come through every fault as they
+    were. Yields a check to call at the end: that, and nothing left behind (no job folder,
+    no ffmpeg)."""
+    import hashlib
+
+    article = workflow.save(None, ArticleInput(title="Tin đã đăng", lede="Đã có bản nghe.",
+                                               body_html="<p>Bạn đọc đang nghe bài này.</p>"),
+                            editor, then="publish")
+    run_worker()
+    outputs = dict(db.session.get(Article, article.id).asset("audio").outputs)
+    keys = [outputs[k] for k in ("mp3", "vtt", "timings")]
+
+    def digests() -> dict[str, str]:
+        return {key: hashlib.sha256(requests.get(media_url(key), timeout=10).content).hexdigest()
+                for key in keys}
+
+    before = digests()
+
+    def unchanged_and_nothing_left() -> None:
+        assert db.session.get(Article, article.id).asset("audio").outputs == outputs
+        assert digests() == before
+        settle(lambda: not job_folders() and not ffmpegs(), 30)
+
+    return unchanged_and_nothing_left
+
+
 def article_with_video(editor, data: bytes, title: str = "Phóng sự dài") -> MediaAsset:
     article = workflow.save(None, ArticleInput(title=title, body_html="<p>Nội dung.</p>"), editor)
     return media_jobs.attach_video(article, io.BytesIO(data), "phong-su.mp4", "video/mp4")
@@ -58,7 +86,7 @@ def ready(asset: MediaAsset):
 
 
 def test_a_killed_work_horse_takes_ffmpeg_with_it_and_the_job_is_done_again(
-        editor, workers, long_clip, tally_faults):
+        editor, workers, long_clip, tally_faults, published):
     asset = article_with_video(editor, long_clip)
     worker = workers("video")
     settle(processing(asset), 90)
@@ -72,6 +100,7 @@ def test_a_killed_work_horse_takes_ffmpeg_with_it_and_the_job_is_done_again(
     assert done.attempts == 2 and done.error == ""
     assert requests.get(media_url(done.outputs["mp4"]), timeout=10).status_code == 200
     settle(lambda: not job_folders(), 30)  # the killed one's folder is swept
+    published()
     tally_faults("work-horse killed (SIGKILL) mid-transcode", "ready", took, "")
 
 
@@ -82,7 +111,7 @@ def media_url(key: str) -> str:
 
 
 def test_a_killed_worker_is_replaced_and_its_job_done_within_two_minutes(
-        editor, workers, long_clip, tally_faults):
+        editor, workers, long_clip, tally_faults, published):
     asset = article_with_video(editor, long_clip)
     first = workers("video")
     settle(processing(asset), 90)
@@ -95,12 +124,12 @@ def test_a_killed_worker_is_replaced_and_its_job_done_within_two_minutes(
     took = time.monotonic() - killed
     assert took < 120 + 60  # noticed within two minutes, then transcoded again
     assert db.session.get(MediaAsset, asset.id).attempts == 2
-    settle(lambda: not job_folders(), 30)
+    published()
     tally_faults("worker killed (SIGKILL), a new one started", "ready", took, "")
 
 
 def test_ffmpeg_killed_from_outside_is_retried_and_the_editor_is_told_why(
-        editor, workers, long_clip, tally_faults):
+        editor, workers, long_clip, tally_faults, published):
     asset = article_with_video(editor, long_clip)
     worker = workers("video")
     settle(processing(asset), 90)
@@ -115,21 +144,23 @@ def test_ffmpeg_killed_from_outside_is_retried_and_the_editor_is_told_why(
     settle(retry_announced, 60, every=0.05)
     assert reason["text"].startswith(ffmpeg_run.STOPPED)
     took = settle(ready(asset), 240)
+    published()
     tally_faults("ffmpeg killed from outside", "ready", took, reason["text"])
 
 
-def test_a_time_limit_fails_with_its_own_reason(editor, workers, long_clip, tally_faults):
+def test_a_time_limit_fails_with_its_own_reason(editor, workers, long_clip, tally_faults,
+                                                published):
     asset = article_with_video(editor, long_clip)
     workers("video", JOB_TIMEOUT_VIDEO="4")
     took = settle(lambda: db.session.get(MediaAsset, asset.id).status is MediaStatus.failed, 120)
     row = db.session.get(MediaAsset, asset.id)
     assert row.error == ffmpeg_run.TIME_LIMIT and "JobTimeout" not in row.error
-    assert not ffmpegs()
+    published()
     tally_faults("job time limit reached", "failed", took, row.error)
 
 
 def test_a_full_disk_is_named_and_leaves_nothing_behind(editor, workers, long_clip, tmp_path,
-                                                        tally_faults):
+                                                        tally_faults, published):
     disk = tmp_path / "dia-nho"
     disk.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(disk)], check=True)
@@ -142,6 +173,7 @@ def test_a_full_disk_is_named_and_leaves_nothing_behind(editor, workers, long_cl
         assert row.error.startswith(ffmpeg_run.DISK_FULL), row.error
         assert "/tmp" not in row.error and "ffmpeg" not in row.error
         assert not list(disk.iterdir())  # the job's folder is gone with its partial files
+        published()
         tally_faults("disk full", "failed", took, row.error)
     finally:
         subprocess.run(["umount", str(disk)], check=False)
@@ -169,7 +201,8 @@ def test_an_upload_that_turns_to_garbage_is_never_published(editor, run_worker, 
                  time.monotonic() - started, row.error)
 
 
-def test_quick_work_never_waits_behind_a_video(editor, workers, long_clip, tally_faults):
+def test_quick_work_never_waits_behind_a_video(editor, workers, long_clip, tally_faults,
+                                               published):
     """A long transcode runs; meanwhile a 1,000-word article is published and another is due:
     narration and publication come from the quick worker, on time."""
     asset = article_with_video(editor, long_clip)
@@ -196,6 +229,8 @@ def test_quick_work_never_waits_behind_a_video(editor, workers, long_clip, tally
     assert db.session.get(MediaAsset, asset.id).status is MediaStatus.processing  # still busy
     assert narrated < 15, narrated
     assert lateness < 10, lateness
+    settle(ready(asset), 240)
+    published()
     tally_faults("1,000-word article published during a long transcode", "ready", narrated,
                  f"narration ready {narrated:.1f} s after publishing")
     tally_faults("publication due during a long transcode", "published", max(lateness, 0),
