@@ -6,7 +6,7 @@
   sends the same headers (`security_headers`), so a cached page is no weaker than a fresh one.
 - Body limits: a route reads at most its own limit (`@body_limit`), or FORM_MAX_BYTES if it
   names none, before anything (CSRF included) parses the body: a comment is kilobytes, not
-  the video limit.
+  the video limit; the newsroom's upload limits hold only for a logged-in session.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -113,7 +114,12 @@ def install(app: Flask) -> None:
     """Before CSRFProtect (which parses the body), so that the route's limit applies."""
 
     def limit_body() -> None:
-        request.max_content_length = route_body_limit(current_app, request.endpoint)
+        limit = route_body_limit(current_app, request.endpoint)
+        default = int(current_app.config["MAX_CONTENT_LENGTH"])
+        if limit > default and request.blueprint == "editor" \
+                and not current_user.is_authenticated:
+            limit = default  # a stranger's upload is refused before a byte of it is kept
+        request.max_content_length = limit
 
     app.before_request_funcs.setdefault(None, []).insert(0, limit_body)
 

@@ -21,10 +21,11 @@ from .errors import DiskFullError, StoppedError, TimeLimitError, TranscodeError
 
 ProgressCallback = Callable[[int], None]
 PR_SET_PDEATHSIG = 1
+# Loaded here, in the parent: between fork and exec the child only makes the call.
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 TIME_LIMIT = "Quá thời gian xử lý cho phép"
 DISK_FULL = "Ổ đĩa của máy xử lý đã đầy"
 STOPPED = "Tiến trình xử lý bị dừng giữa chừng (máy xử lý khởi động lại hoặc thiếu bộ nhớ)"
-_libc: Any = None
 
 
 def _noop(_: int) -> None:
@@ -37,9 +38,6 @@ def stderr_tail(text: str, lines: int = 8) -> str:
 
 def die_with_parent() -> None:
     """In the child, before exec: the kernel kills it when its parent goes (Linux)."""
-    global _libc
-    if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import subprocess
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -85,6 +86,7 @@ def explain_probe_failure(stderr: str, head: bytes = b"") -> InvalidMediaError:
     return InvalidMediaError(NOT_A_VIDEO, detail)
 IMAGE_CODECS = {"png", "mjpeg", "bmp", "gif", "webp", "tiff", "jpeg2000"}
 MIN_DURATION = 0.5
+PROBE_TIMEOUT = 120  # seconds: a probe reads headers, never the whole file
 MAX_FPS = 30
 GOP_SECONDS = 2      # keyframe every 2 s in every rendition, so segments line up
 SEGMENT_SECONDS = 4
@@ -142,7 +144,10 @@ def probe(path: Path, max_duration: float | None = None, max_pixels: int = 8192 
     if not path.exists() or path.stat().st_size == 0:
         raise InvalidMediaError(f"{NOT_A_VIDEO} (tệp rỗng)")
     try:
-        data = ffmpeg.probe(f"file:{path.resolve()}", hide_banner=None, **UPLOAD_INPUT_OPTIONS)
+        data = ffmpeg.probe(f"file:{path.resolve()}", timeout=PROBE_TIMEOUT, hide_banner=None,
+                            **UPLOAD_INPUT_OPTIONS)
+    except subprocess.TimeoutExpired:
+        raise TimeLimitError("Quá thời gian đọc thông tin tệp video") from None
     except ffmpeg.Error as exc:
         with path.open("rb") as fh:
             head = fh.read(16)

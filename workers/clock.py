@@ -33,6 +33,7 @@ from app.extensions import db
 from app.models import Article, ArticleStatus, MediaAsset, MediaStatus
 from app.models.base import utcnow
 from app.services import media_jobs, workflow
+from app.services.accounts import end_stale_sessions
 from app.services.drafting import remove_unused_body_images
 from app.services.infra import redis_conn
 from app.services.views_counter import flush_views
@@ -49,6 +50,9 @@ class Report:
     requeued: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     swept: int = 0
+
+    def add_swept(self, count: int) -> None:
+        self.swept += count
 
 
 def _claim(connection: Redis | None, task: str, seconds: float) -> bool:
@@ -77,10 +81,21 @@ def reconcile(connection: Redis, report: Report | None = None) -> Report:
     cfg = current_app.config
     settled = utcnow() - timedelta(seconds=float(cfg["RECONCILE_SETTLE"]))
     waiting = (MediaStatus.pending, MediaStatus.queued, MediaStatus.processing)
-    for asset in db.session.scalars(select(MediaAsset).where(
-            MediaAsset.status.in_(waiting), MediaAsset.updated_at < settled)):
-        job = queues.find_job(asset.job_id, connection)
+    seen = db.session.execute(select(MediaAsset.id, MediaAsset.job_id, MediaAsset.updated_at)
+                              .where(MediaAsset.status.in_(waiting),
+                                     MediaAsset.updated_at < settled)).all()
+    db.session.rollback()
+    for asset_id, job_id, stamp in seen:
+        job = queues.find_job(job_id, connection)
         if queues.job_alive(job, connection, float(cfg["JOB_MONITORING_INTERVAL"])):
+            continue
+        # Locked and read again: a person's retry or a worker's start since the look above
+        # leaves it alone.
+        asset = db.session.get(MediaAsset, asset_id, with_for_update=True,
+                               populate_existing=True)
+        if asset is None or asset.status not in waiting or asset.job_id != job_id \
+                or asset.updated_at != stamp:
+            db.session.rollback()
             continue
         if job is not None:
             job.delete()  # a dead job must not come back through RQ's own retry
@@ -94,8 +109,7 @@ def reconcile(connection: Redis, report: Report | None = None) -> Report:
             asset.error = runner.retry_words(runner.WORKER_STOPPED, timedelta(0))
         media_jobs.requeue(asset)
         report.requeued.append(asset.id)
-    report.swept += runner.sweep_job_folders()
-    if report.requeued or report.failed or report.swept:
+    if report.requeued or report.failed:
         log.info("reconciled: requeued %s, failed %s, swept %d folders", report.requeued,
                  report.failed, report.swept)
     return report
@@ -105,6 +119,7 @@ def maintenance() -> None:
     cfg = current_app.config
     tasks.abort_stale_uploads(cfg["MEDIA_GC_GRACE"])
     remove_unused_body_images(timedelta(seconds=cfg["MEDIA_GC_GRACE"]))
+    end_stale_sessions()
 
 
 @dataclass
@@ -128,15 +143,20 @@ class Clock:
         except RedisError:
             connection = None
         cfg = self.app.config
-        steps: list[tuple[str, float, Callable[[], Any]]] = [
-            ("publish", float(cfg["CLOCK_TICK"]), lambda: publish_due(report)),
-            ("views", 10, flush_views),
-            ("reconcile", float(cfg["RECONCILE_INTERVAL"]), lambda: connection is not None
-             and reconcile(connection, report)),
-            ("maintenance", float(self.app.config["MAINTENANCE_INTERVAL"]), maintenance),
+        # (task, every so many seconds, shared by the clocks of all machines, the step)
+        steps: list[tuple[str, float, bool, Callable[[], Any]]] = [
+            ("publish", float(cfg["CLOCK_TICK"]), True, lambda: publish_due(report)),
+            ("views", 10, True, flush_views),
+            ("reconcile", float(cfg["RECONCILE_INTERVAL"]), True,
+             lambda: connection is not None and reconcile(connection, report)),
+            # Each machine's own: the job folders of its killed work-horses.
+            ("sweep", float(cfg["RECONCILE_INTERVAL"]), False, lambda: report.add_swept(
+                runner.sweep_job_folders())),
+            ("maintenance", float(self.app.config["MAINTENANCE_INTERVAL"]), True, maintenance),
         ]
-        for task, every, step in steps:
-            if self.due(task, every, now) and _claim(connection, task, every * 0.8):
+        for task, every, shared, step in steps:
+            if self.due(task, every, now) and (not shared
+                                               or _claim(connection, task, every * 0.8)):
                 try:
                     step()
                 except Exception:  # one step's trouble must not stop the clock

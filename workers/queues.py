@@ -92,7 +92,7 @@ def job_alive(job: Job | None, connection: Redis, heartbeat_interval: float) -> 
                                 connection=connection, serializer=SERIALIZER)
     if worker is None or worker.last_heartbeat is None:
         return False
-    beat = worker.last_heartbeat
+    beat = worker.last_heartbeat  # (the worker machine's clock: machines keep time by NTP)
     silent = datetime.now(UTC) - (beat if beat.tzinfo else beat.replace(tzinfo=UTC))
     return silent.total_seconds() < 3 * heartbeat_interval + 5
 

@@ -35,6 +35,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
+from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import MediaAsset, MediaKind, MediaStatus
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 JOB_FOLDER_PREFIX = "docnghexem-job-"
 STORE_DOWN = "Không truy cập được kho lưu trữ media"
 QUEUE_DOWN = "Không kết nối được hàng đợi xử lý"
+DATABASE_DOWN = "Cơ sở dữ liệu tạm thời không phản hồi"
 WORKER_STOPPED = "Máy xử lý dừng giữa chừng"
 INTERNAL = "Lỗi hệ thống khi xử lý; hãy bấm Thử lại, nếu vẫn lỗi hãy báo quản trị."
 RECONCILE_RETRY = timedelta(seconds=60)  # when the clock's reconciler takes a retry over
@@ -108,6 +110,9 @@ def classify(exc: BaseException) -> tuple[str, bool]:
     if isinstance(exc, RedisError):
         log.warning("Redis error: %s", exc)
         return QUEUE_DOWN, True
+    if isinstance(exc, OperationalError):  # the database went away for a moment
+        log.warning("database error: %s", exc)
+        return DATABASE_DOWN, True
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return ffmpeg_run.DISK_FULL, True
     if isinstance(exc, LexiconError):
@@ -131,11 +136,15 @@ def retry_words(reason: str, after: timedelta) -> str:
     return f"{reason}; hệ thống sẽ tự thử lại lúc {when}."
 
 
-def handle_failure(asset_id: int, exc: BaseException) -> None:
-    """The row's state after `exc`: waiting for a retry, or failed with the reason."""
+def handle_failure(asset_id: int, exc: BaseException, started: bool = True) -> None:
+    """The row's state after `exc`: waiting for a retry, or failed with the reason. A failure
+    before the work started (`started` False) counts as an attempt too."""
     reason, transient = classify(exc)
     db.session.rollback()
     asset = db.session.get(MediaAsset, asset_id)
+    if asset is not None and not started and transient:
+        asset.attempts += 1
+        db.session.commit()
     job = get_current_job()
     max_attempts = int(current_app.config["MEDIA_MAX_ATTEMPTS"])
     if asset is not None and transient and asset.attempts < max_attempts:
@@ -195,12 +204,12 @@ def run(job: AssetJob, asset_id: int) -> None:
     try:
         input_hash = job.plan(asset)
     except Exception as exc:
-        handle_failure(asset_id, exc)
+        handle_failure(asset_id, exc, started=False)
         raise
     if asset.input_hash == input_hash and asset.outputs \
             and asset.status is not MediaStatus.processing:
         state.unchanged(asset)  # the same input, rendered whole already: no work…
-        job.after(asset, None)  # …but what follows may be due now (the article went live)
+        _follow(job, asset, None)  # …but what follows may be due now (the article went live)
         return
     state.start(asset)
     try:
@@ -209,14 +218,26 @@ def run(job: AssetJob, asset_id: int) -> None:
         db.session.refresh(asset)
         if not job.still_wanted(asset, input_hash):
             log.info("asset %s: superseded while rendering; its newer job takes over", asset_id)
+            retire(made.outputs, {})  # nobody will ever point at this render
             return
         previous = state.finish(asset, outputs=made.outputs, input_hash=input_hash,
                                 duration=made.duration, engine=made.engine)
-        job.after(asset, made)
-        retire(previous, made.outputs)
     except Exception as exc:
-        handle_failure(asset_id, exc)
+        handle_failure(asset_id, exc, started=True)
         raise
+    retire(previous, made.outputs)
+    _follow(job, asset, made)
+
+
+def _follow(job: AssetJob, asset: MediaAsset, made: Rendered | None) -> None:
+    """What follows a ready row; its failing does not undo the render (the files' move is
+    asked for again, in a quick job)."""
+    try:
+        job.after(asset, made)
+    except Exception:
+        db.session.rollback()
+        log.exception("asset %s is ready; what follows it failed", asset.id)
+        _sync_later(asset.article_id)
 
 
 FILE_OUTPUTS = ("mp3", "vtt", "timings")
@@ -235,9 +256,20 @@ def superseded(previous: Mapping[str, Any], current: Mapping[str, Any]
 
 def retire(previous: Mapping[str, Any], current: Mapping[str, Any]) -> None:
     """Delete what the new render replaced, after the grace period (pages and players still
-    holding the old URLs finish cleanly)."""
+    holding the old URLs finish cleanly). Best effort: litter, not an error, if Redis is away."""
     prefixes, keys = superseded(previous, current)
-    queues.schedule_deletion(redis_conn(), current_app.config, prefixes=prefixes, keys=keys)
+    try:
+        queues.schedule_deletion(redis_conn(), current_app.config, prefixes=prefixes, keys=keys)
+    except RedisError:
+        log.warning("superseded media not scheduled for deletion: %s %s", prefixes, keys)
+
+
+def _sync_later(article_id: int) -> None:
+    """Ask for the article's files to be put in place again (a quick job), best effort."""
+    try:
+        queues.enqueue_media_sync(redis_conn(), article_id, current_app.config)
+    except RedisError:
+        log.warning("could not queue a media sync for article %s", article_id)
 
 
 def job_timeout(setting: str, share: float = 0.9) -> float:

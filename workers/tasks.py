@@ -145,7 +145,9 @@ class Narration:
         return Rendered(outputs, made.duration, f"{made.engine}:{made.voice}")
 
     def still_wanted(self, asset: MediaAsset, input_hash: str) -> bool:
-        return True  # a newer text queued meanwhile gets its own run
+        # The text (or lexicon, or voices) changed while we spoke: the newer run's audio wins,
+        # whichever finishes first.
+        return self.plan(asset) == input_hash
 
     def after(self, asset: MediaAsset, made: Rendered | None) -> None:
         keep_media_in_place(asset.article)

@@ -156,6 +156,12 @@ def authenticate(username: str, password: str, ip: str) -> LoginResult:
     if too_soon or user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
         _count_ip_failure(ip)
+        # Written down like a wrong password (which costs the same write): the answer's time
+        # tells nothing either.
+        audit.record("login.failed", user, _("Đăng nhập bị từ chối (%(u)s).",
+                                             u=username.strip()[:80]),
+                     user=user, username=username.strip()[:80])
+        db.session.commit()
         return _refused()
     if not user.check_password(password):
         _count_ip_failure(ip)
@@ -312,6 +318,19 @@ def session_expired(session: MutableMapping[str, Any], user: User,
         db.session.commit()
     session[SESSION_SEEN_AT] = moment.timestamp()
     return False
+
+
+def end_stale_sessions(now: datetime | None = None) -> int:
+    """Forget sessions past their end (SESSION_MAX_HOURS after login, or idle too long): the
+    browsers that held them were told to log in again anyway. Commits."""
+    cfg = current_app.config
+    moment = now or utcnow()
+    result = db.session.execute(sql_delete(StaffSession).where(
+        (StaffSession.created_at < moment - timedelta(hours=float(cfg["SESSION_MAX_HOURS"])))
+        | (StaffSession.last_seen_at < moment - timedelta(
+            minutes=float(cfg["SESSION_IDLE_MINUTES"])))))
+    db.session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def end_session(session: MutableMapping[str, Any]) -> None:

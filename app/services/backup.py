@@ -13,6 +13,7 @@ with its size and ETag, so a restore can say exactly what is missing.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -52,9 +53,12 @@ def _database_url() -> str:
     return str(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
 
-def _libpq(url: str) -> str:
-    """SQLAlchemy's URL as pg_dump and pg_restore read it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """SQLAlchemy's URL as pg_dump and pg_restore read it, without its password (which goes
+    in their environment: a command line is visible to every user of the machine)."""
+    parsed = make_url(url)
+    env = {**os.environ, "PGPASSWORD": parsed.password} if parsed.password else dict(os.environ)
+    return parsed.set(drivername="postgresql", password=None).render_as_string(), env
 
 
 def _keys(value: Any) -> list[str]:
@@ -89,7 +93,7 @@ def referenced_keys() -> list[str]:
 
 def backup(target: Path) -> dict[str, Any]:
     """Write the snapshot and the manifest into `target` (created; must be empty)."""
-    target.mkdir(parents=True, exist_ok=True)
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)  # the data of every user in it
     if any(target.iterdir()):
         raise BackupError(f"Thư mục {target} đã có dữ liệu; hãy chọn thư mục trống.")
     url = make_url(_database_url())
@@ -102,9 +106,10 @@ def backup(target: Path) -> dict[str, Any]:
         source.close()
         kind = "sqlite"
     else:
+        url_without_password, env = _libpq(_database_url())
         done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file",
-                               str(target / PG_FILE), _libpq(_database_url())],
-                              capture_output=True, text=True)
+                               str(target / PG_FILE), url_without_password],
+                              capture_output=True, text=True, env=env)
         if done.returncode != 0:
             raise BackupError(f"pg_dump không chạy được: {done.stderr.strip()[-500:]}")
         kind = "postgresql"
@@ -161,9 +166,10 @@ def restore(source: Path, force: bool = False) -> RestoreReport:
     else:
         if url.get_backend_name() != "postgresql":
             raise BackupError("Bản sao lưu PostgreSQL chỉ khôi phục vào PostgreSQL.")
+        url_without_password, env = _libpq(_database_url())
         done = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner",
-                               "--dbname", _libpq(_database_url()), str(source / PG_FILE)],
-                              capture_output=True, text=True)
+                               "--dbname", url_without_password, str(source / PG_FILE)],
+                              capture_output=True, text=True, env=env)
         if done.returncode != 0:
             raise BackupError(f"pg_restore không chạy được: {done.stderr.strip()[-500:]}")
     store = object_store()

@@ -376,17 +376,17 @@ def _move_file(key: str, published: bool) -> str:
 def set_published(document: Document, published: bool) -> None:
     """Publish or withdraw a document: its file is public, or no longer served, from now."""
     old_key = document.file_key
+    new_key = _move_file(old_key, published) if old_key else None
     document.published = published
-    if old_key:
-        document.file_key = _move_file(old_key, published)
+    document.file_key = new_key
     try:
         db.session.commit()
     except Exception:
         db.session.rollback()
-        if document.file_key and document.file_key != old_key:
-            _delete_quietly(document.file_key)
+        if new_key and new_key != old_key:
+            _delete_quietly(new_key)
         raise
-    if old_key and document.file_key != old_key:
+    if old_key and new_key != old_key:
         _delete_quietly(old_key)
 
 

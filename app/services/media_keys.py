@@ -30,7 +30,7 @@ from sqlalchemy import select
 from media_pipeline.storage import PUBLIC_PREFIXES
 
 from ..extensions import db
-from ..models import Article, ArticleImage
+from ..models import Article, ArticleImage, ArticleStatus
 from .infra import object_store
 
 log = logging.getLogger(__name__)
@@ -146,43 +146,69 @@ def _object_moves(moves: dict[str, str]) -> tuple[dict[str, str], dict[str, str]
     return singles, folders
 
 
-def sync_article_media(article: Article) -> int:
+def sync_article_media(article: Article, attempts: int = 3) -> int:
     """Move the article's files to where its status says (public once published, hidden
-    otherwise) and point its rows at them. Copies first, commits the rows, then deletes the
-    old copies: a failure half-way leaves every row pointing at a file that exists. Returns
-    how many objects moved. Commits."""
-    public = article.is_published
-    moves: dict[str, str] = {}
-    changes = []
-    for row, name in _rows(article):
-        before = getattr(row, name)
-        after = rekey(before, public, moves)
-        if after != before:
-            changes.append((row, name, after))
-    if not moves:
-        return 0
-    store = object_store()
+    otherwise) and point its rows at them. Copies first, then — with the article's row locked
+    and its status read again — commits the rows, then deletes the old copies: a failure half-
+    way leaves every row pointing at a file that exists, and a publication or withdrawal that
+    happened meanwhile is followed (the move starts over). Returns how many objects moved.
+    Commits."""
+    for _ in range(attempts):
+        db.session.refresh(article)
+        public = article.is_published
+        moves: dict[str, str] = {}
+        changes = []
+        for row, name in _rows(article):
+            before = getattr(row, name)
+            after = rekey(before, public, moves)
+            if after != before:
+                changes.append((row, name, after))
+        if not moves:
+            db.session.rollback()
+            return 0
+        store = object_store()
+        copied, made = _copy(store, moves)
+        status = db.session.scalar(select(Article.status).where(Article.id == article.id)
+                                   .with_for_update())
+        if (status is ArticleStatus.published) != public:  # it changed while we copied
+            db.session.rollback()
+            _delete_quietly(store, made)
+            continue
+        for row, name, value in changes:
+            setattr(row, name, value)
+        db.session.commit()
+        _delete_quietly(store, copied)
+        if not public:  # also what no row points at any more (superseded renders, old widths)
+            _delete_quietly(store, [key for prefix in article_prefixes(article)
+                                    if not prefix.startswith((HIDDEN, "uploads/"))
+                                    for key in store.list_keys(prefix)])
+        return len(copied)
+    raise RuntimeError(f"article {article.id} kept changing status while its files moved")
+
+
+def _copy(store: Any, moves: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Copy each moved object to its new key: (the old keys copied, the new keys made)."""
     singles, folders = _object_moves(moves)
     copied: list[str] = []
+    made: list[str] = []
     for old_folder, new_folder in folders.items():
         for key in store.list_keys(old_folder):
-            store.copy(key, new_folder + key[len(old_folder):])
+            made.append(store.copy(key, new_folder + key[len(old_folder):]))
             copied.append(key)
     for old, new in singles.items():
         try:
-            store.copy(old, new)
+            made.append(store.copy(old, new))
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in ("NoSuchKey", "404"):
                 raise
             log.warning("%s is missing; its row is moved anyway", old)
             continue
         copied.append(old)
-    for row, name, value in changes:
-        setattr(row, name, value)
-    db.session.commit()
+    return copied, made
+
+
+def _delete_quietly(store: Any, keys: list[str]) -> None:
     try:
-        store.delete(*copied)
-    except (BotoCoreError, ClientError):  # the old copies stay as litter; readers are safe only
-        log.exception("could not delete the old copies of article %s's files", article.id)
-        raise
-    return len(copied)
+        store.delete(*keys)
+    except (BotoCoreError, ClientError):  # litter in the store; the rows are right
+        log.exception("could not delete %d old copies", len(keys))

@@ -37,14 +37,16 @@ def audio_form(article: Article) -> dict[str, Any]:
     }
 
 
-def hls_url(asset_id: int, key: str | None) -> str | None:
+def hls_url(asset_id: int, key: str | None, published: bool = False) -> str | None:
     """Where a player gets a render's HLS ladder: the store, or — for a private render, of an
     article not yet published — the newsroom's playlists that sign each segment
-    (app.editor.media.private_hls)."""
+    (app.editor.media.private_hls). A published article whose files are still being moved
+    out of private/ (a few seconds) plays its MP4 meanwhile."""
     if not key:
         return None
     if is_hidden(key):
-        return url_for("editor.private_hls", asset_id=asset_id, name="master.m3u8")
+        return None if published else url_for("editor.private_hls", asset_id=asset_id,
+                                              name="master.m3u8")
     return media_url(key)
 
 
@@ -66,7 +68,7 @@ def video_form(article: Article) -> dict[str, Any]:
     return {
         "status": _status(asset),
         "source": ("upload" if asset.kind.value == "video" else "briefing") if asset else None,
-        "hls": hls_url(asset.id, outputs.get("hls")) if asset else None,
+        "hls": hls_url(asset.id, outputs.get("hls"), article.is_published) if asset else None,
         "mp4": media_url(outputs.get("mp4")),
         "poster": media_url(outputs.get("poster")),
         "duration": asset.duration if asset and outputs else None,

@@ -356,14 +356,17 @@ def unpublish(article: Article, user: User | None) -> Article:
     if article.status not in LIVE:
         raise WorkflowError("Bài viết chưa được xuất bản hay hẹn giờ.")
     with _transaction() as after:
+        # Locked and read again: the clock may have just published a scheduled article.
+        db.session.refresh(article, with_for_update={"of": Article})
         was = article.status
+        if was not in LIVE:
+            raise WorkflowError("Bài viết chưa được xuất bản hay hẹn giờ.")
         article.status = ArticleStatus.draft
         article.scheduled_at = None
         _record(article, user, "article.unpublish", f"Gỡ bài “{article.title}” khỏi cổng",
                 note="Gỡ xuống" if was is ArticleStatus.published else "Hủy hẹn giờ",
                 previous=was.value)
-        if was is ArticleStatus.published:  # its files go private too
-            after.append(lambda: media_jobs.request_media_sync(article))
+        after.append(lambda: media_jobs.request_media_sync(article))  # its files go private
     return article
 
 

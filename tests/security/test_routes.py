@@ -147,3 +147,10 @@ def test_every_route_reads_at_most_its_own_body_limit(app, make_user, tally):
             assert response.status_code == 413, (rule.endpoint, response.status_code)
         count(1)
     assert route_body_limit(app, "public.post_comment") < 100 * 1024  # kilobytes, not gigabytes
+    # The newsroom's big limits are a logged-in session's: a stranger's upload is refused
+    # before it is read (then, with a token, it would only be refused for want of a login).
+    stranger = app.test_client().post(f"/bien-tap/bai-viet/{article.id}/video",
+                                      data=b"x" * (default + 1),
+                                      content_type="application/octet-stream")
+    assert stranger.status_code == 413
+    count(1)
