@@ -75,13 +75,11 @@ def test_after_a_redis_restart_everything_waiting_completes(app, app_config, wor
             redis.wait(10)
             redis = start_redis(port, tmp_path)
             assert Redis.from_url(url).dbsize() == 0
-            restarted = time.monotonic()
             workers("quick", TEST_REDIS_URL=url)
             took = settle(lambda: all(db.session.get(Article, a.id).asset("audio").status
                                       is MediaStatus.ready for a in narrated)
                           and db.session.get(Article, due.id).status is ArticleStatus.published,
                           90)
-            assert time.monotonic() - restarted < 90
             db.session.remove()
     finally:
         redis.kill()
