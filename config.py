@@ -48,6 +48,9 @@ class Config:
     # Signs sessions and CSRF tokens. Production must set it; `make run` makes a random one on
     # its first start and keeps it in instance/secret_key (app.create_app).
     SECRET_KEY = env("SECRET_KEY", "")
+    # werkzeug's scrypt: ~0.1 s per hash on purpose. Not read from the environment, so no
+    # deployment can weaken it; only the tests (which hash hundreds of passwords) do.
+    PASSWORD_HASH_METHOD = "scrypt"
     SITE_NAME = env("SITE_NAME", "Cổng thông tin điện tử tỉnh Hòa An")
     # The portal's public address: every absolute link (canonical, OpenGraph, feeds, sitemap,
     # podcasts, iCal) is made from it, never from a request's Host header.
@@ -222,6 +225,7 @@ class DevConfig(Config):
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # each hash names its method: checks still work
     # Not the test client's "localhost": links that show this came from SITE_URL, not the Host.
     SITE_URL = "https://cong.hoaan.test"
     SQLALCHEMY_DATABASE_URI = env("TEST_DATABASE_URL", "sqlite:///:memory:")

@@ -8,26 +8,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR, INSTANCE_DIR, Config, config_from_env
 
-from . import http_security
+from . import http_errors, http_security
 from .extensions import babel, compress, csrf, db, login_manager, migrate
-
-# Lazy: each is translated into the reader's language when it is shown, not at import.
-ERROR_MESSAGES = {
-    400: _l("Yêu cầu không hợp lệ."),
-    403: _l("Bạn không có quyền thực hiện thao tác này."),
-    404: _l("Không tìm thấy trang bạn yêu cầu."),
-    405: _l("Phương thức không được hỗ trợ."),
-    413: _l("Tệp tải lên quá lớn."),
-    429: _l("Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút."),
-    500: _l("Hệ thống đang gặp sự cố, vui lòng thử lại sau."),
-}
 
 MEDIA_LABELS = {"pending": _l("Chờ xử lý"), "queued": _l("Trong hàng đợi"),
                 "processing": _l("Đang xử lý"), "ready": _l("Sẵn sàng"), "failed": _l("Lỗi"),
@@ -117,7 +105,7 @@ def create_app(config: type[Config] | None = None, *, refuse_unsafe: bool = True
                                 x_host=hops)
     cache_hooks.install(db.session)
     _register_template_helpers(app)
-    _register_error_pages(app)
+    http_errors.install(app)
     if app.config["REFUSE_UNSAFE_SETTINGS"] and refuse_unsafe:
         from .deploy_check import UnsafeSettings, all_problems
 
@@ -177,15 +165,3 @@ def _register_template_helpers(app: Flask) -> None:
         return {"site_name": app.config["SITE_NAME"], "MEDIA_LABELS": MEDIA_LABELS,
                 "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
                 "nav_sections": nav_sections, "footer_pages": footer_pages}
-
-
-def _register_error_pages(app: Flask) -> None:
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        code = exc.code or 500
-        message = str(ERROR_MESSAGES.get(code, exc.description or ""))  # JSON needs a str
-        if code == 413:  # the route's own limit, in its own words if it has some
-            message = http_security.too_big_message(app, request.endpoint) or message
-        if request.path.startswith("/api/") or http_security.answers_json(app, request.endpoint):
-            return jsonify({"error": message, "status": code}), code
-        return render_template("errors/error.html", code=code, message=message), code

@@ -28,11 +28,12 @@ def register_cli(app: Flask) -> None:
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 def backup_cmd(target: Path) -> None:
     """Write a consistent snapshot of the database and a manifest of the media to TARGET."""
-    from .services.backup import BackupError, backup
+    from .services.backup import ToolFailed, backup
+    from .services.errors import ServiceError
 
     try:
         manifest = backup(target)
-    except BackupError as exc:
+    except (ServiceError, ToolFailed) as exc:
         raise click.ClickException(str(exc)) from None
     counts = manifest["counts"]
     click.echo(f"Đã sao lưu vào {target}: {counts['articles']} bài, {counts['revisions']} "
@@ -44,11 +45,12 @@ def backup_cmd(target: Path) -> None:
 @click.option("--force", is_flag=True, help="overwrite a database that has articles")
 def restore_cmd(source: Path, force: bool) -> None:
     """Restore the snapshot in SOURCE into the configured database and check the media."""
-    from .services.backup import BackupError, restore
+    from .services.backup import ToolFailed, restore
+    from .services.errors import ServiceError
 
     try:
         report = restore(source, force=force)
-    except BackupError as exc:
+    except (ServiceError, ToolFailed) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Đã khôi phục: {report.articles} bài, {report.revisions} phiên bản; "
                f"{report.media_keys - len(report.missing)}/{report.media_keys} tệp media có "
@@ -68,8 +70,8 @@ def articles_cli() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_cmd(file: Path) -> None:
     """Create or update (by slug) and publish the articles in FILE; prints their ids."""
+    from .services.errors import ServiceError
     from .services.importer import import_articles
-    from .services.publishing import ArticleError
 
     try:
         payload = json.loads(file.read_text(encoding="utf-8"))
@@ -77,9 +79,8 @@ def import_cmd(file: Path) -> None:
         raise click.ClickException(f"Tệp JSON không hợp lệ: {exc}") from None
     try:
         articles = import_articles(payload)
-    except ArticleError as exc:
-        db.session.rollback()
-        raise click.ClickException(f"Bài viết không hợp lệ: {exc}") from None
+    except ServiceError as exc:  # (that article saved nothing; those before it are saved)
+        raise click.ClickException(f"Bài viết không hợp lệ: {exc.detail}") from None
     for article in articles:
         click.echo(f"{article.id}\t{article.slug}")
 

@@ -41,8 +41,9 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Article, ArticleStatus, ListenSource  # noqa: E402
-from app.services.publishing import get_or_create_category, get_or_create_unit  # noqa: E402
+from app.services.accounts import unit_named  # noqa: E402
 from app.services.search import make_search_exact, make_search_text  # noqa: E402
+from app.services.sections import category_named  # noqa: E402
 
 BATCH = 1000
 SECTIONS = ["Thời sự", "Kinh tế", "Văn hóa xã hội", "Xây dựng Đảng", "Quốc phòng – An ninh",
@@ -129,8 +130,8 @@ def article_row(i: int, rng: random.Random, sections: list[int], units: list[int
 def seed_articles(count: int) -> int:
     """Insert `count` generated articles (none if the first already exists); how many went in."""
     rng = random.Random(6)
-    sections = [get_or_create_category(name).id for name in SECTIONS]
-    units = [get_or_create_unit(name).id for name in UNITS]
+    sections = [category_named(name).id for name in SECTIONS]
+    units = [unit_named(name).id for name in UNITS]
     db.session.commit()
     now = datetime.now(UTC).replace(microsecond=0)
     first = article_row(1, random.Random(6), sections, units, now)["slug"]

@@ -1,5 +1,9 @@
 """Fixtures on real services: the database named by TEST_DATABASE_URL (SQLite by default,
-PostgreSQL in the second run), Redis db 15, and a SeaweedFS started on a throwaway dir."""
+PostgreSQL in the second run), Redis db 15, and a SeaweedFS started on a throwaway dir.
+
+Under pytest-xdist each worker (gw0, gw1, …) has its own of each: a database, Redis db
+15 - n, a SeaweedFS on port 8433 + 100·n (services.sh shifts its other ports by the same
+offset) and its own bucket — so workers never see each other's data."""
 
 from __future__ import annotations
 
@@ -24,6 +28,19 @@ from workers.queues import SERIALIZER
 S3_PORT = 8433
 
 
+def worker_index() -> int:
+    """This pytest-xdist worker's number (0 when the tests run in one process)."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+
+
+def worker_redis_url() -> str:
+    """TestConfig's Redis, on a database of this worker's own."""
+    url = urlsplit(TestConfig.REDIS_URL)
+    db = int(url.path.strip("/") or 15) - worker_index()
+    return url._replace(path=f"/{db}").geturl()
+
+
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.3)
@@ -33,7 +50,8 @@ def _port_open(port: int) -> bool:
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """A real SeaweedFS S3 server; started here on a fresh data dir unless one answers."""
-    endpoint = os.environ.get("TEST_S3_ENDPOINT_URL", f"http://127.0.0.1:{S3_PORT}")
+    endpoint = os.environ.get("TEST_S3_ENDPOINT_URL",
+                              f"http://127.0.0.1:{S3_PORT + 100 * worker_index()}")
     url = urlsplit(endpoint)
     local = url.hostname in ("127.0.0.1", "localhost") and url.port is not None
     data_dir = None
@@ -74,6 +92,7 @@ def app_config(database_url, s3_endpoint):
         SQLALCHEMY_DATABASE_URI = database_url
         S3_ENDPOINT_URL = s3_endpoint
         S3_BUCKET = bucket
+        REDIS_URL = worker_redis_url()
 
     return Config
 
@@ -179,14 +198,17 @@ def login(client, make_user):
 
 @pytest.fixture
 def category(app):
-    from app.services.publishing import get_or_create_category
+    from app.services.sections import category_named
 
-    return get_or_create_category("Văn hóa xã hội")
+    return category_named("Văn hóa xã hội")
 
 
 @pytest.fixture
 def make_article(app, category):
-    from app.services.publishing import ArticleInput, save_article
+    """An article made the way the newsroom makes one (app.services.workflow), by a trusted
+    caller: a draft, or published now."""
+    from app.services import workflow
+    from app.services.publishing import ArticleInput
 
     def make(title="Hội nghị tổng kết công tác năm 2026", publish=True, **fields):
         data = ArticleInput(
@@ -194,7 +216,8 @@ def make_article(app, category):
             lede=fields.pop("lede", "Sáng ngày 18/11/2026, Tỉnh ủy tổ chức hội nghị."),
             body_html=fields.pop("body_html", "<p>Hội nghị đã thảo luận 08 ý kiến.</p>"),
             category_id=category.id, **fields)
-        return save_article(None, data, user=None, publish=publish)
+        return workflow.save(None, data, None, then="publish" if publish else None,
+                             actor="test")
 
     return make
 
@@ -220,3 +243,10 @@ def run_worker(app, redis_conn):
 @pytest.fixture
 def media_dir(tmp_path) -> Path:
     return tmp_path
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.summaries import faults_table, security_table
+
+    security_table(terminalreporter)
+    faults_table(terminalreporter)

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from rq import SimpleWorker, Worker
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.scheduler import RQScheduler
 
 from media_pipeline.ffmpeg_run import die_with_parent
 
@@ -23,7 +25,39 @@ from .queues import ALL_QUEUES, IMAGES, NARRATION, VIDEO
 KINDS = {"quick": [IMAGES, NARRATION], "video": [VIDEO], "all": ALL_QUEUES}
 
 
+class PortalScheduler(RQScheduler):
+    """RQ's scheduler runs in a process of its own that outlives a worker killed outright;
+    this one dies with its worker, as the work-horse and the clock do."""
+
+    def work(self) -> None:
+        die_with_parent()
+        super().work()
+
+
 class _PortalWorker:
+    scheduler: RQScheduler | None
+
+    def _start_scheduler(self: Any, burst: bool = False, logging_level: str | None = "INFO",
+                         date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+                         log_format: str = DEFAULT_LOGGING_FORMAT) -> None:
+        """RQ's own (rq/worker/base.py), with PortalScheduler for RQScheduler."""
+        scheduler = self.scheduler = PortalScheduler(
+            self.queues, connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            date_format=date_format, log_format=log_format, serializer=self.serializer)
+        scheduler.acquire_locks()
+        if not scheduler.acquired_locks:
+            return
+        if not burst:
+            scheduler.start()
+            return
+        try:
+            scheduler.register_birth()
+            scheduler.enqueue_scheduled_jobs()
+        finally:
+            scheduler.release_locks()
+            scheduler.register_death()
+
     def subscribe(self: Any) -> None:
         """As RQ does, but the channel's thread looks for a stop every second (RQ: 60 s, which
         is how long a stopping worker then waits for it)."""

@@ -14,10 +14,7 @@ MAX_AGE = 300  # the figures move with each publication; five minutes old is fin
 @bp.get("/stats/units")
 def stats_units():
     """?year=YYYY → {"year", "units": [...], "total": {...}, "sections": [...]}."""
-    try:
-        year = service.parse_year(request.args.get("year"))
-    except service.StatsError as exc:
-        return jsonify({"error": str(exc)}), 400
+    year = service.parse_year(request.args.get("year"))  # a bad year: 400, app/http_errors.py
     response = jsonify(service.as_json(service.year_stats(year)))
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
     return response

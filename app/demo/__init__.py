@@ -20,9 +20,10 @@ from media_pipeline.samples import make_video
 from ..extensions import db
 from ..models import Article, Role, User
 from ..services import media_jobs
+from ..services.accounts import unit_named
 from ..services.importer import import_article
 from ..services.infra import init_storage
-from ..services.publishing import get_or_create_unit, store_cover
+from ..services.publishing import store_cover
 
 DEMO_FILE = Path(__file__).with_name("articles.json")
 
@@ -95,14 +96,14 @@ def seed(with_video: bool = True) -> list[Article]:
         if db.session.scalar(select(User).where(User.username == account.username)) is None:
             user = User(username=account.username, full_name=account.full_name,
                         role=account.role,
-                        unit=get_or_create_unit(account.unit) if account.unit else None)
+                        unit=unit_named(account.unit, actor="demo") if account.unit else None)
             user.set_password(account.password)
             db.session.add(user)
     db.session.commit()
 
     articles = []
     for index, item in enumerate(json.loads(DEMO_FILE.read_text(encoding="utf-8"))):
-        article = import_article(item)
+        article = import_article(item, actor="demo")
         if not article.cover_key:
             store_cover(article, cover_image(article.title, index))
         articles.append(article)
@@ -145,7 +146,7 @@ def seed_newsroom() -> None:
     for unit_name, username, title, lede, body, return_note in NEWSROOM:
         if db.session.scalar(select(Article.id).where(Article.title == title)) is not None:
             continue
-        unit = get_or_create_unit(unit_name)
+        unit = unit_named(unit_name, actor="demo")
         db.session.commit()
         author = db.session.scalar(select(User).where(User.username == username)) \
             if username else None

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ApiToken, Role, Unit, User
 from ..services import accounts
+from ..services.errors import BadInput
 from ..urls import safe_next
 from . import bp
-from .views import admin_required, staff_required
+from .access import admin_required, staff_required
 
 # Pages a user who must change their password may still reach.
 OPEN_WHILE_PASSWORD_MUST_CHANGE = {"editor.change_password", "editor.logout", "editor.login"}
@@ -64,8 +65,7 @@ def change_password():
             accounts.change_own_password(user, request.form.get("current", ""),
                                          request.form.get("password", ""),
                                          request.form.get("repeat", ""))
-        except accounts.AccountError as exc:
-            db.session.rollback()
+        except BadInput as exc:
             errors = exc.errors
         else:
             accounts.keep_session_after_password_change(
@@ -106,8 +106,7 @@ def user_new():
         form = accounts.UserInput.from_form(request.form)
         try:
             user = accounts.create_user(form, by=current_user._get_current_object())
-        except accounts.AccountError as exc:
-            db.session.rollback()
+        except BadInput as exc:
             return _user_form(None, form, exc.errors, 422)
         flash(_("Đã tạo tài khoản %(u)s; người dùng sẽ phải đổi mật khẩu khi đăng nhập.",
                 u=user.username), "success")
@@ -126,8 +125,7 @@ def user_edit(user_id: int):
         form.username = user.username  # not editable: the audit log names people by it
         try:
             accounts.update_user(user, form, by=current_user._get_current_object())
-        except accounts.AccountError as exc:
-            db.session.rollback()
+        except BadInput as exc:
             return _user_form(user, form, exc.errors, 422)
         flash(_("Đã lưu tài khoản %(u)s.", u=user.username), "success")
         return redirect(url_for("editor.users_page"), 303)
@@ -142,8 +140,7 @@ def user_reset_password(user_id: int):
     try:
         accounts.set_new_password(user, request.form.get("password", ""),
                                   by=current_user._get_current_object())
-    except accounts.AccountError as exc:
-        db.session.rollback()
+    except BadInput as exc:
         return _user_form(user, accounts.UserInput.from_user(user), exc.errors, 422)
     if user.id == current_user.id:
         accounts.keep_session_after_password_change(session, user)
@@ -178,8 +175,7 @@ def units_page():
         name = request.form.get("name", "")
         try:
             unit = accounts.create_unit(name, by=current_user._get_current_object())
-        except accounts.AccountError as exc:
-            db.session.rollback()
+        except BadInput as exc:
             return _units_page(exc.errors, 422, name=name)
         flash(_("Đã thêm đơn vị %(n)s.", n=unit.name), "success")
         return redirect(url_for("editor.units_page"), 303)
@@ -193,8 +189,7 @@ def unit_rename(unit_id: int):
     try:
         accounts.rename_unit(unit, request.form.get("name", ""),
                              by=current_user._get_current_object())
-    except accounts.AccountError as exc:
-        db.session.rollback()
+    except BadInput as exc:
         flash(next(iter(exc.errors.values())), "error")
         return _units_page(status=422)
     flash(_("Đã lưu tên đơn vị."), "success")
@@ -209,8 +204,7 @@ def token_create(unit_id: int):
     try:
         _token, full = accounts.create_token(unit, request.form.get("token_name", ""),
                                              by=current_user._get_current_object())
-    except accounts.AccountError as exc:
-        db.session.rollback()
+    except BadInput as exc:
         flash(next(iter(exc.errors.values())), "error")
         return _units_page(status=422)
     # Rendered, not redirected: a flash would keep the token in the (signed, not secret)

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Article, AuditEntry
 from ..services.localtime import local_midnight_utc
 from . import bp
-from .views import admin_required
+from .access import admin_required
 
 PER_PAGE = 50
 MAX_PAGE = 100_000

@@ -9,8 +9,9 @@ from ..extensions import db
 from ..http_security import body_limit
 from ..models import Banner
 from ..services import banners
+from ..services.errors import BadInput
 from . import bp
-from .views import admin_required
+from .access import admin_required
 
 # The home page's banner slot (templates/public/_banner.html) asks for today's banners.
 bp.add_app_template_global(banners.active_banners, "active_banners")
@@ -32,8 +33,7 @@ def banners_page(banner_id: int | None = None):
         try:
             banner = banners.save_banner(banner, form,
                                          upload.stream if upload and upload.filename else None)
-        except banners.BannerError as exc:
-            db.session.rollback()
+        except BadInput as exc:
             errors = exc.errors
             flash(_("Chưa lưu được quảng cáo, vui lòng sửa các ô được đánh dấu."), "error")
             status = 422

@@ -13,7 +13,7 @@ from ..models import Comment, CommentStatus
 from ..public.views import _page_arg
 from ..services import comments
 from . import bp
-from .views import editor_required
+from .access import editor_required
 
 PER_PAGE = 50
 # Tabs of the queue: the query value readers of the URL see → the status it lists.

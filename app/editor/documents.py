@@ -10,9 +10,10 @@ from ..http_security import body_limit
 from ..models import Document
 from ..public.views import _page_arg
 from ..services import documents as service
+from ..services.errors import BadInput
 from ..services.infra import media_url
 from . import bp
-from .views import editor_required
+from .access import editor_required
 
 PER_PAGE = 50
 
@@ -57,8 +58,7 @@ def documents_page(doc_id: int | None = None):
     if request.method == "POST":  # CSRFProtect has checked the token already
         try:
             doc = service.save_document(doc, request.form, _upload())
-        except service.DocumentError as exc:
-            db.session.rollback()
+        except BadInput as exc:
             errors = exc.errors
             flash(_("Chưa lưu được văn bản: hãy sửa các mục được đánh dấu bên dưới."), "error")
             status = 422
@@ -85,7 +85,7 @@ def documents_publish(doc_id: int):
     published = request.form.get("published") == "1"
     try:
         service.set_published(doc, published)
-    except service.DocumentError as exc:
+    except BadInput as exc:
         flash(" ".join(exc.errors.values()), "error")
         return redirect(url_for("editor.documents_page", doc_id=doc.id)), 303
     flash(_("Đã công bố văn bản %(number)s.", number=doc.number) if published else

@@ -26,23 +26,27 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..http_security import body_limit
-from ..models import Article, User
+from ..models import Article
 from ..public.views import article_page_context
 from ..services import drafting
 from ..services.localtime import local
 from . import bp
-from .uploads import _error, human_size, json_staff_endpoint
-from .views import _article_or_404, _viewable_article, can_edit, staff_required
+from .access import (
+    can_edit,
+    current_staff,
+    json_error,
+    json_staff_endpoint,
+    staff_required,
+    viewable_article,
+    writable_article,
+)
+from .forms import human_size
 
 RESTORE_ARG = "khoi-phuc"
 
 
 def _article_arg(article_id: int | None) -> Article | None:
-    return _article_or_404(article_id) if article_id else None
-
-
-def _user() -> User:
-    return current_user._get_current_object()
+    return writable_article(article_id) if article_id else None
 
 
 def _local_time(value: datetime, fmt: str = "%H:%M") -> str:
@@ -72,11 +76,11 @@ def autosave(article_id: int | None = None):
     """Keep the edit form's current state for this user; the article is never changed."""
     article = _article_arg(article_id)
     if (request.content_length or 0) > drafting.AUTOSAVE_MAX_BYTES:
-        return _error(413, _("Bản tự động lưu quá lớn."))
+        return json_error(413, _("Bản tự động lưu quá lớn."))
     raw = _autosave_payload()
     if raw is None:
-        return _error(400, _("Yêu cầu không hợp lệ."))
-    row = drafting.save_autosave(_user(), article, raw, _base_version(raw))
+        return json_error(400, _("Yêu cầu không hợp lệ."))
+    row = drafting.save_autosave(current_staff(), article, raw, _base_version(raw))
     time = _local_time(row.saved_at)
     return jsonify({"saved_at": row.saved_at.isoformat(), "time": time,
                     "message": _("Đã tự động lưu lúc %(time)s", time=time)})
@@ -88,7 +92,7 @@ def autosave(article_id: int | None = None):
 def discard_autosave(article_id: int | None = None):
     """'Bỏ qua': forget the autosave and go back to the article as saved."""
     article = _article_arg(article_id)
-    drafting.clear_autosave(_user(), article)
+    drafting.clear_autosave(current_staff(), article)
     return redirect(_edit_url(article), 303)
 
 
@@ -114,7 +118,7 @@ def _offer() -> dict[str, Any] | None:
                 and current_user.is_authenticated and not _restored():
             article_id = (request.view_args or {}).get("article_id")
             article = db.session.get(Article, article_id) if article_id else None
-            row = drafting.autosave_to_offer(_user(), article)
+            row = drafting.autosave_to_offer(current_staff(), article)
             if row is not None:
                 request.environ[OFFER] = {
                     "saved_at": row.saved_at,
@@ -148,7 +152,8 @@ def _restore_into_form(sender, template, context: dict[str, Any], **extra: Any) 
             or not request.args.get(RESTORE_ARG) or not current_user.is_authenticated:
         return
     form, article = context.get("form"), context.get("article")
-    row = drafting.get_autosave(_user(), article if article is not None and article.id else None)
+    row = drafting.get_autosave(current_staff(),
+                                article if article is not None and article.id else None)
     if form is None or row is None:
         return
     fields = drafting.clean_autosave_fields(row.fields or {})
@@ -177,16 +182,12 @@ def _too_big_image() -> str:
 @json_staff_endpoint
 def body_image(article_id: int):
     """Upload a picture for the body (multipart `file`, `caption`): JSON for the editor."""
-    article = _article_or_404(article_id)
+    article = writable_article(article_id)
     if (request.content_length or 0) > drafting.body_image_max_bytes():
-        return _error(413, _too_big_image())
+        return json_error(413, _too_big_image())
     upload = request.files.get("file")
-    try:
-        image = drafting.add_body_image(article, upload.stream if upload else None,
-                                        request.form.get("caption", ""), _user())
-    except drafting.BodyImageError as exc:
-        db.session.rollback()
-        return _error(exc.status, exc.message)
+    image = drafting.add_body_image(article, upload.stream if upload else None,
+                                    request.form.get("caption", ""), current_staff())
     return jsonify(drafting.image_payload(image))
 
 
@@ -197,7 +198,7 @@ def body_image(article_id: int):
 def preview(article_id: int):
     """The article as readers will see it, whatever its status: never cached, never indexed,
     no view counted."""
-    article = _viewable_article(article_id)
+    article = viewable_article(article_id)
     context = article_page_context(article, views=article.view_count)
     context["preview"] = True
     response = make_response(render_template("editor/preview.html", **context))

@@ -14,6 +14,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 REQUIRED = _l("Trường này không được để trống.")
+
+
+def human_size(n: int) -> str:
+    """4294967296 → '4 GB', 1572864 → '1,5 MB' (Vietnamese decimal comma)."""
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:.1f}".rstrip("0").rstrip(".").replace(".", ",") + f" {unit}"
+    return f"{n} byte"
+
+
 VIDEO_TYPES = ["mp4", "mov", "m4v", "mkv", "webm", "avi", "mpg", "mpeg", "3gp", "ts"]
 
 

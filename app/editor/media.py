@@ -38,13 +38,15 @@ from workers import queues
 
 from .. import MEDIA_LABELS
 from ..extensions import db
+from ..http_security import body_limit
 from ..models import Article, ArticleStatus, ListenSource, MediaAsset, MediaKind, MediaStatus
 from ..services import media_jobs
 from ..services.infra import media_url, object_store, redis_conn
 from ..services.media_keys import is_hidden
 from ..services.serializers import hls_url
 from . import bp
-from .views import _article_or_404, _viewable_article, admin_required, staff_required
+from .access import admin_required, staff_required, viewable_article, writable_article
+from .forms import VideoForm
 
 Outcome = media_jobs.Outcome
 
@@ -146,7 +148,7 @@ def media_panel_helpers() -> dict[str, Any]:
 def editable_asset(asset_id: int) -> MediaAsset:
     """A media asset of an article the user may edit (403 otherwise)."""
     asset = db.session.get(MediaAsset, asset_id) or abort(404)
-    _article_or_404(asset.article_id)
+    writable_article(asset.article_id)
     return asset
 
 
@@ -174,6 +176,24 @@ OUTCOME_MESSAGES = {
 def outcome_response(article: Article, outcome: Outcome, queued_message: str):
     message, category = OUTCOME_MESSAGES.get(outcome, (queued_message, "success"))
     return panel_response(article, str(message), category)
+
+
+@bp.post("/bai-viet/<int:article_id>/video")
+@body_limit("VIDEO_FORM_MAX_BYTES")
+@staff_required
+def upload_video(article_id: int):
+    """Attach a video from the form (without JavaScript; the page's uploader goes straight to
+    the store, app/editor/uploads.py): stored as uploaded and transcoded by a worker."""
+    article = writable_article(article_id)
+    form = VideoForm()
+    if not form.validate_on_submit():
+        for message in form.video.errors:
+            flash(str(message), "error")
+        return redirect(url_for("editor.edit", article_id=article.id)), 303
+    upload = form.video.data
+    media_jobs.attach_video(article, upload.stream, upload.filename, upload.mimetype)
+    flash(_("Đã tải video lên; hệ thống đang xử lý."), "success")
+    return redirect(url_for("editor.edit", article_id=article.id)), 303
 
 
 @bp.post("/media/<int:asset_id>/thu-lai")
@@ -207,7 +227,7 @@ def private_hls(asset_id: int, name: str):
     player: sub-playlists come from here too, segments by signed URLs. (A signed master
     playlist alone would leave its segments unreachable.)"""
     asset = db.session.get(MediaAsset, asset_id) or abort(404)
-    _viewable_article(asset.article_id)
+    viewable_article(asset.article_id)
     master = str((asset.outputs or {}).get("hls") or "")
     if not is_hidden(master) or not PLAYLIST_NAME.fullmatch(name):
         abort(404)
@@ -237,14 +257,14 @@ def private_hls(asset_id: int, name: str):
 @staff_required
 def media_status(article_id: int):
     """Media states for the live panel on the edit page (static/js/media-panel.js)."""
-    return jsonify(panel_state(_viewable_article(article_id)))
+    return jsonify(panel_state(viewable_article(article_id)))
 
 
 @bp.post("/bai-viet/<int:article_id>/nghe-thu")
 @staff_required
 def preview_narration(article_id: int):
     """Tạo bản nghe thử: narrate an article that is not live yet (audited media.preview)."""
-    article = _article_or_404(article_id)
+    article = writable_article(article_id)
     outcome = media_jobs.request_preview_narration(article)
     return outcome_response(article, outcome,
                             _("Đã đưa bản nghe thử vào hàng đợi; ít phút nữa có thể nghe."))

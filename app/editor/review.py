@@ -11,9 +11,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Article, ArticleRevision, ArticleStatus
 from ..services import workflow
-from ..services.publishing import ArticleError
+from ..services.errors import BadInput, Conflict, NotFound
 from . import bp
-from .views import _viewable_article, editor_required, staff_required
+from .access import editor_required, staff_required, viewable_article
 
 
 @bp.app_template_global()
@@ -50,11 +50,11 @@ def _back_to(article: Article):
 @editor_required
 def unpublish(article_id: int):
     """Take a published (or scheduled) article off the portal; it becomes a draft again."""
-    article = _viewable_article(article_id)
+    article = viewable_article(article_id)
     try:
         workflow.unpublish(article, current_user)
-    except workflow.WorkflowError as exc:
-        flash(str(exc), "error")
+    except Conflict as exc:
+        flash(exc.message, "error")
         return _back_to(article)
     flash(_("Đã gỡ bài khỏi cổng; bài trở về bản nháp."), "success")
     return _back_to(article)
@@ -64,12 +64,12 @@ def unpublish(article_id: int):
 @editor_required
 def delete(article_id: int):
     """Delete an article that is not on the portal (a published one is unpublished first)."""
-    article = _viewable_article(article_id)
+    article = viewable_article(article_id)
     title = article.title
     try:
         workflow.delete(article, current_user)
-    except workflow.WorkflowError as exc:
-        flash(str(exc), "error")
+    except Conflict as exc:
+        flash(exc.message, "error")
         return _back_to(article)
     flash(_("Đã xóa bài “%(title)s”.", title=title), "success")
     return redirect(url_for("editor.index")), 303
@@ -79,7 +79,7 @@ def delete(article_id: int):
 @staff_required
 def revisions(article_id: int):
     """Every saved version of an article, newest first."""
-    article = _viewable_article(article_id)
+    article = viewable_article(article_id)
     rows = db.session.scalars(
         select(ArticleRevision).where(ArticleRevision.article_id == article.id)
         .order_by(ArticleRevision.number.desc())).all()
@@ -96,7 +96,7 @@ def _revision(article: Article, number: int) -> ArticleRevision:
 @staff_required
 def revision_diff(article_id: int, a: int, b: int):
     """What changed from version `a` to version `b`, word by word."""
-    article = _viewable_article(article_id)
+    article = viewable_article(article_id)
     old, new = _revision(article, a), _revision(article, b)
     return render_template("editor/diff.html", article=article, old=old, new=new,
                            fields=workflow.diff(old, new))
@@ -106,13 +106,12 @@ def revision_diff(article_id: int, a: int, b: int):
 @editor_required
 def restore(article_id: int, number: int):
     """Make an earlier version the article's text again (as a new version)."""
-    article = _viewable_article(article_id)
+    article = viewable_article(article_id)
     revision = _revision(article, number)
     try:
         workflow.restore(article, revision, current_user)
-    except (workflow.WorkflowError, ArticleError) as exc:
-        message = "; ".join(exc.errors.values()) if isinstance(exc, ArticleError) else str(exc)
-        flash(message, "error")
+    except (BadInput, Conflict, NotFound) as exc:
+        flash(exc.message, "error")
         return redirect(url_for("editor.revisions", article_id=article_id)), 303
     flash(_("Đã khôi phục phiên bản %(number)s.", number=number), "success")
     return _back_to(article)

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ScheduleEntry, Unit
 from ..services import schedules as service
+from ..services.errors import BadInput
 from . import bp
-from .views import editor_required
+from .access import editor_required
 
 
 def _entry_or_404(entry_id: int) -> ScheduleEntry:
@@ -46,8 +47,7 @@ def _save(entry: ScheduleEntry | None):
     try:
         data = service.parse_form(request.form)
         entry = service.save_entry(entry, data)
-    except service.ScheduleError as exc:
-        db.session.rollback()
+    except BadInput as exc:
         flash(_("Chưa lưu được lịch: %(why)s", why=str(exc)), "error")
         return _render(entry, request.form.to_dict(), exc.errors, 422)
     flash(_("Đã lưu lịch công tác."), "success")

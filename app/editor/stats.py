@@ -18,8 +18,9 @@ from openpyxl.utils import get_column_letter
 
 from ..models import Role
 from ..services import stats as service
+from ..services.errors import BadInput
 from . import bp
-from .views import staff_required
+from .access import staff_required
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,7 +57,7 @@ def _asked_year() -> int:
         return service.current_year()
     try:
         return service.parse_year(raw)
-    except service.StatsError as exc:
+    except BadInput as exc:
         abort(Response(render_template("errors/error.html", code=400, message=str(exc)),
                        400, mimetype="text/html"))
 

@@ -9,49 +9,38 @@ against VIDEO_MAX_UPLOAD_BYTES before it becomes the article's video.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
 import re
-from functools import wraps
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 from flask import current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
 
 from media_pipeline import captions
-from media_pipeline.errors import InvalidMediaError
 
-from .. import ERROR_MESSAGES
-from ..extensions import db
-from ..http_security import JSON_ERRORS_ATTRIBUTE, body_limit
-from ..models import Article, MediaAsset
-from ..services import media_jobs, media_keys
+from ..http_security import body_limit
+from ..models import Article
+from ..services import media_jobs
+from ..services.errors import BadInput
 from ..services.infra import media_url, object_store
-from ..services.search import refresh_search_text
 from . import bp
-from .forms import VIDEO_TYPES
-from .views import _article_or_404, staff_required
+from .access import BAD_REQUEST, Refused, json_staff_endpoint, staff_required, writable_article
+from .forms import VIDEO_TYPES, human_size
 
 log = logging.getLogger(__name__)
 
 PART_URL_TTL = 3600  # a presigned part URL lives an hour; Uppy asks again for a retried part
 MAX_PARTS = 10_000   # S3's limit
 
-LOGIN_FIRST = _l("Vui lòng đăng nhập để tiếp tục.")
-BAD_REQUEST = _l("Yêu cầu không hợp lệ.")
 BAD_TYPE = _l("Định dạng video không được hỗ trợ.")
 BAD_SIZE = _l("Kích thước tệp không hợp lệ.")
 BAD_KEY = _l("Tệp tải lên không thuộc bài viết này.")
 BAD_PART = _l("Số thứ tự phần tải lên không hợp lệ.")
 BAD_PARTS = _l("Danh sách các phần đã tải lên không hợp lệ.")
-NO_UPLOAD = _l("Phiên tải lên không còn tồn tại; vui lòng tải tệp lên lại từ đầu.")
 NOT_JOINED = _l("Không ghép được các phần đã tải lên; vui lòng thử lại.")
-STORE_DOWN = _l("Kho lưu trữ tạm thời không phản hồi; vui lòng thử lại sau ít phút.")
 
 LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 LANG_NAMES = {"vi": "Tiếng Việt", "en": "English", "fr": "Français", "zh": "中文",
@@ -59,64 +48,15 @@ LANG_NAMES = {"vi": "Tiếng Việt", "en": "English", "fr": "Français", "zh": 
 LABEL_MAX = 60
 
 
-# --- JSON plumbing ----------------------------------------------------------------------
-
-class UploadRefused(Exception):
-    """A request the uploader must not retry as it is; `message` is shown to the editor."""
-
-    def __init__(self, status: int, message: object) -> None:
-        super().__init__(str(message))
-        self.status = status
-        self.message = str(message)
-
-
-def _error(status: int, message: object):
-    return jsonify({"error": str(message)}), status  # lazy messages become the reader's text
-
-
-def json_staff_endpoint(view):
-    """Staff only; every refusal is JSON with a Vietnamese `error` (no HTML error pages)."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return _error(401, LOGIN_FIRST)
-        try:
-            return view(*args, **kwargs)
-        except UploadRefused as exc:
-            return _error(exc.status, exc.message)
-        except HTTPException as exc:
-            code = exc.code or 500
-            return _error(code, ERROR_MESSAGES.get(code, BAD_REQUEST))
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code == "NoSuchUpload":
-                return _error(404, NO_UPLOAD)
-            log.error("object store refused %s: %s", request.path, exc)
-            return _error(502, STORE_DOWN)
-        except BotoCoreError as exc:
-            log.error("object store unreachable for %s: %s", request.path, exc)
-            return _error(503, STORE_DOWN)
-    setattr(wrapper, JSON_ERRORS_ATTRIBUTE, True)  # refused before the view too: in JSON
-    return wrapper
-
-
 def _json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise UploadRefused(400, BAD_REQUEST)
+        raise Refused(400, BAD_REQUEST)
     return body
 
 
 def _max_bytes() -> int:
     return int(current_app.config["VIDEO_MAX_UPLOAD_BYTES"])
-
-
-def human_size(n: int) -> str:
-    """4294967296 → '4 GB', 1572864 → '1,5 MB' (Vietnamese decimal comma)."""
-    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if n >= size:
-            return f"{n / size:.1f}".rstrip("0").rstrip(".").replace(".", ",") + f" {unit}"
-    return f"{n} byte"
 
 
 def too_big_message() -> str:
@@ -133,7 +73,7 @@ def _key_for(article: Article) -> str:
     prefix = f"uploads/{article.id}/"
     if not key.startswith(prefix) or len(key) <= len(prefix) or ".." in key.split("/") \
             or len(key) > 500:
-        raise UploadRefused(403, BAD_KEY)
+        raise Refused(403, BAD_KEY)
     return key
 
 
@@ -143,16 +83,16 @@ def _key_for(article: Article) -> str:
 @json_staff_endpoint
 def upload_create(article_id: int):
     """Start a multipart upload of a video for this article → {uploadId, key}."""
-    article = _article_or_404(article_id)
+    article = writable_article(article_id)
     body = _json_body()
     filename = str(body.get("filename") or "").strip()
     size = body.get("size")
     if _extension(filename) not in VIDEO_TYPES:
-        raise UploadRefused(422, BAD_TYPE)
+        raise Refused(422, BAD_TYPE)
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise UploadRefused(422, BAD_SIZE)
+        raise Refused(422, BAD_SIZE)
     if size > _max_bytes():
-        raise UploadRefused(422, too_big_message())
+        raise Refused(422, too_big_message())
     declared = str(body.get("type") or "")
     content_type = declared if re.fullmatch(r"video/[\w.+-]+", declared) \
         else "application/octet-stream"
@@ -167,7 +107,7 @@ def upload_create(article_id: int):
 @json_staff_endpoint
 def upload_parts(article_id: int, upload_id: str):
     """The parts already stored, so a paused or interrupted upload resumes where it was."""
-    key = _key_for(_article_or_404(article_id))
+    key = _key_for(writable_article(article_id))
     return jsonify(object_store().list_parts(key, upload_id))
 
 
@@ -175,9 +115,9 @@ def upload_parts(article_id: int, upload_id: str):
 @json_staff_endpoint
 def upload_sign_part(article_id: int, upload_id: str, part_number: int):
     """A presigned URL the browser PUTs one part to → {url}."""
-    key = _key_for(_article_or_404(article_id))
+    key = _key_for(writable_article(article_id))
     if not 1 <= part_number <= MAX_PARTS:
-        raise UploadRefused(422, BAD_PART)
+        raise Refused(422, BAD_PART)
     url = object_store().presign_upload_part(key, upload_id, part_number, expires=PART_URL_TTL)
     return jsonify({"url": url})
 
@@ -185,7 +125,7 @@ def upload_sign_part(article_id: int, upload_id: str, part_number: int):
 def _parts(body: dict[str, Any]) -> list[dict[str, Any]]:
     parts = body.get("parts")
     if not isinstance(parts, list) or not parts or len(parts) > MAX_PARTS:
-        raise UploadRefused(422, BAD_PARTS)
+        raise Refused(422, BAD_PARTS)
     clean: dict[int, str] = {}
     for part in parts:
         number = part.get("PartNumber") if isinstance(part, dict) else None
@@ -193,7 +133,7 @@ def _parts(body: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(number, bool) or not isinstance(number, int) \
                 or not 1 <= number <= MAX_PARTS or not isinstance(etag, str) or not etag \
                 or number in clean:
-            raise UploadRefused(422, BAD_PARTS)
+            raise Refused(422, BAD_PARTS)
         clean[number] = etag
     return [{"PartNumber": n, "ETag": clean[n]} for n in sorted(clean)]
 
@@ -202,7 +142,7 @@ def _parts(body: dict[str, Any]) -> list[dict[str, Any]]:
 @json_staff_endpoint
 def upload_complete(article_id: int, upload_id: str):
     """Join the parts, check the real size, make it the article's video and queue transcoding."""
-    article = _article_or_404(article_id)
+    article = writable_article(article_id)
     key = _key_for(article)
     parts = _parts(_json_body())
     store = object_store()
@@ -212,12 +152,12 @@ def upload_complete(article_id: int, upload_id: str):
         if exc.response.get("Error", {}).get("Code", "") == "NoSuchUpload":
             raise
         log.warning("could not complete %s: %s", key, exc)
-        raise UploadRefused(422, NOT_JOINED) from None
+        raise Refused(422, NOT_JOINED) from None
     size = store.size(key)
     if size > _max_bytes():
         store.delete(key)
         log.warning("upload %s refused after completion: %d bytes", key, size)
-        raise UploadRefused(422, too_big_message())
+        raise Refused(422, too_big_message())
     asset = media_jobs.use_uploaded_video(article, key)
     log.info("upload %s complete (%d bytes): video asset %s %s", key, size, asset.id,
              asset.status.value)
@@ -229,7 +169,7 @@ def upload_complete(article_id: int, upload_id: str):
 @json_staff_endpoint
 def upload_abort(article_id: int, upload_id: str):
     """Cancel an upload and drop the parts stored so far (already gone is fine too)."""
-    key = _key_for(_article_or_404(article_id))
+    key = _key_for(writable_article(article_id))
     try:
         object_store().abort_multipart_upload(key, upload_id)
     except ClientError as exc:
@@ -240,37 +180,12 @@ def upload_abort(article_id: int, upload_id: str):
 
 # --- subtitles ------------------------------------------------------------------------------
 
-def caption_key(asset: MediaAsset, vtt: bytes) -> str:
-    return media_keys.captions_key(asset.id, hashlib.sha256(vtt).hexdigest(),
-                                   asset.article.is_published)
-
-
-def attach_captions(asset: MediaAsset, data: bytes, lang: str, label: str) -> dict[str, str]:
-    """Check and store a subtitle file as WebVTT (public once the article is); a track of the
-    same language is replaced. Raises InvalidMediaError with a Vietnamese reason."""
-    vtt = captions.to_webvtt(data).encode("utf-8")
-    key = caption_key(asset, vtt)
-    object_store().upload_fileobj(io.BytesIO(vtt), key, "text/vtt; charset=utf-8")
-    # The cue text rides along so reader search finds what is said in the video.
-    track = {"lang": lang, "label": label, "key": key, "text": captions.cue_text(vtt.decode())}
-    tracks = [dict(t) for t in asset.captions or []]
-    same = next((i for i, t in enumerate(tracks) if t.get("lang") == lang), None)
-    if same is None:
-        tracks.append(track)
-    else:
-        tracks[same] = track
-    asset.captions = tracks  # a new list, so the JSON column is written
-    refresh_search_text(asset.article)
-    db.session.commit()
-    return track
-
-
 @bp.post("/bai-viet/<int:article_id>/phu-de")
 @body_limit(captions.MAX_BYTES)
 @staff_required
 def upload_captions(article_id: int):
     """Attach a subtitle file (SRT or WebVTT, ≤ 1 MB) to the article's uploaded video."""
-    article = _article_or_404(article_id)
+    article = writable_article(article_id)
     back = redirect(url_for("editor.edit", article_id=article.id), 303)
     asset = article.asset("video")
     if asset is None:
@@ -293,10 +208,9 @@ def upload_captions(article_id: int):
         flash(_("Tệp phụ đề vượt quá %(size)s.", size=human_size(captions.MAX_BYTES)), "error")
         return back
     try:
-        attach_captions(asset, data, lang, label)
-    except InvalidMediaError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        media_jobs.attach_captions(asset, data, lang, label)
+    except BadInput as exc:
+        flash(exc.message, "error")
         return back
     flash(_("Đã thêm phụ đề %(label)s.", label=label), "success")
     return back

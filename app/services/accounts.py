@@ -7,6 +7,7 @@ on purpose, while every password a person chooses in the newsroom goes through h
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -19,7 +20,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
-from slugify import slugify
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -27,8 +27,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models import ApiToken, Article, Role, StaffSession, Unit, User
 from ..models.base import utcnow
+from ..models.user import hash_method
 from . import audit
+from .errors import BadInput
 from .infra import redis_conn
+from .slugs import unique_slug
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +55,10 @@ SESSION_SEEN_AT = "acct_seen_at"
 SESSION_PASSWORD_STAMP = "acct_pw_stamp"
 SESSION_TOKEN = "acct_sid"  # the StaffSession this browser holds
 # Compared against when the user is unknown, so that answer takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("khong-co-tai-khoan-nay")
-
-
-class AccountError(Exception):
-    """Input that cannot be saved; `errors` maps field → Vietnamese message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """What a refused login is checked against: the same work as a real account's hash."""
+    return generate_password_hash("khong-co-tai-khoan-nay", method=method)
 
 
 # --- passwords ------------------------------------------------------------------------
@@ -83,11 +81,11 @@ def set_new_password(user: User, password: str, by: User | None) -> None:
     """Give `user` a new password chosen by `by` (the user, or an admin resetting it).
 
     An admin's password is temporary: the user must choose their own at the next login.
-    Raises AccountError({"password": …}) when the rules are not met. Commits.
+    Raises BadInput(errors={"password": …}) when the rules are not met. Commits.
     """
     problems = validate_password(password, user.username)
     if problems:
-        raise AccountError({"password": " ".join(problems)})
+        raise BadInput(errors={"password": " ".join(problems)})
     by_someone_else = by is not None and by.id != user.id
     user.set_password(password)
     user.password_changed_at = utcnow()
@@ -114,7 +112,7 @@ def change_own_password(user: User, current: str, new: str, repeat: str) -> None
     if problems:
         errors["password"] = " ".join(problems)
     if errors:
-        raise AccountError(errors)
+        raise BadInput(errors=errors)
     set_new_password(user, new, by=user)
 
 
@@ -154,7 +152,7 @@ def authenticate(username: str, password: str, ip: str) -> LoginResult:
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     too_soon = _ip_wait_seconds(ip) > 0 or (user is not None and is_locked(user))
     if too_soon or user is None or not user.active:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(hash_method()), password)
         _count_ip_failure(ip)
         # Written down like a wrong password (which costs the same write): the answer's time
         # tells nothing either.
@@ -400,7 +398,7 @@ def create_user(data: UserInput, by: User) -> User:
     if problems:
         errors["password"] = " ".join(problems)
     if errors or role is None:
-        raise AccountError(errors)
+        raise BadInput(errors=errors)
     user = User(username=data.username, full_name=data.full_name, role=role, unit=unit,
                 active=True, must_change_password=True, password_changed_at=utcnow())
     user.set_password(data.password)
@@ -423,7 +421,7 @@ def update_user(user: User, data: UserInput, by: User) -> User:
     if user.id == by.id and not data.active:
         errors["active"] = _("Bạn không thể tự khóa tài khoản của chính mình.")
     if errors or role is None:
-        raise AccountError(errors)
+        raise BadInput(errors=errors)
     if role is not user.role:
         audit.record("user.role", user, _("Đổi vai trò của %(u)s: %(a)s → %(b)s.",
                                           u=user.username, a=role_label(user.role),
@@ -486,34 +484,43 @@ def units_with_counts() -> list[UnitRow]:
 def _check_unit_name(name: str, unit: Unit | None) -> str:
     name = " ".join(name.split())
     if not name:
-        raise AccountError({"name": _("Tên đơn vị không được để trống.")})
+        raise BadInput(errors={"name": _("Tên đơn vị không được để trống.")})
     if len(name) > 200:
-        raise AccountError({"name": _("Tên đơn vị tối đa 200 ký tự.")})
+        raise BadInput(errors={"name": _("Tên đơn vị tối đa 200 ký tự.")})
     # Compared here, not in SQL: SQLite's lower() leaves Vietnamese capitals (Đ, Ở…) alone.
     folded = name.casefold()
     for other_id, other_name in db.session.execute(select(Unit.id, Unit.name)):
         if other_name.casefold() == folded and (unit is None or other_id != unit.id):
-            raise AccountError({"name": _("Đã có đơn vị mang tên này.")})
+            raise BadInput(errors={"name": _("Đã có đơn vị mang tên này.")})
     return name
 
 
-def _unique_unit_slug(name: str) -> str:
-    base = slugify(name, max_length=200, word_boundary=True) or "don-vi"
-    slug, n = base, 1
-    while db.session.scalar(select(Unit.id).where(Unit.slug == slug)) is not None:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+def _add_unit(name: str, by: User | None, actor: str = "") -> Unit:
+    """The one way a unit is made: a checked name, a unique slug and an audit entry (not
+    committed here)."""
+    name = _check_unit_name(name, None)
+    unit = Unit(name=name, slug=unique_slug(Unit, name, "don-vi"))
+    db.session.add(unit)
+    db.session.flush()
+    audit.record("unit.create", unit, _("Tạo đơn vị %(n)s.", n=name), user=by, username=actor)
+    return unit
 
 
 def create_unit(name: str, by: User) -> Unit:
-    name = _check_unit_name(name, None)
-    unit = Unit(name=name, slug=_unique_unit_slug(name))
-    db.session.add(unit)
-    db.session.flush()
-    audit.record("unit.create", unit, _("Tạo đơn vị %(n)s.", n=name), user=by)
+    """An admin's new unit (committed)."""
+    unit = _add_unit(name, by)
     db.session.commit()
     return unit
+
+
+def unit_named(name: str, actor: str = "import") -> Unit:
+    """The unit called `name` (letter case aside), made if there is none yet: for imports,
+    the demo and the schedule, which name units rather than pick them. Not committed."""
+    folded = " ".join(name.split()).casefold()
+    for unit in db.session.scalars(select(Unit)):
+        if unit.name.casefold() == folded:
+            return unit
+    return _add_unit(name, None, actor)
 
 
 def rename_unit(unit: Unit, name: str, by: User) -> Unit:
@@ -538,10 +545,10 @@ def create_token(unit: Unit, name: str, by: User) -> tuple[ApiToken, str]:
     stored (only its hash is). Commits."""
     name = " ".join(name.split())
     if not name:
-        raise AccountError({"token_name": _("Vui lòng đặt tên cho mã API (ví dụ: tên hệ thống "
+        raise BadInput(errors={"token_name": _("Vui lòng đặt tên cho mã API (ví dụ: tên hệ thống "
                                             "sẽ dùng nó).")})
     if len(name) > 120:
-        raise AccountError({"token_name": _("Tên mã API tối đa 120 ký tự.")})
+        raise BadInput(errors={"token_name": _("Tên mã API tối đa 120 ký tự.")})
     prefix = secrets.token_hex(4)  # hex: never contains the "_" that separates the parts
     full = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(unit_id=unit.id, name=name, prefix=prefix, token_hash=_token_hash(full),

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import ApiToken, Article, Category
 from ..models.base import utcnow
 from . import audit, workflow
+from .errors import BadInput
 from .publishing import ArticleInput, sanitize_html
 
 FIELD_LIMITS = {"title": 300, "lede": 2000, "author_name": 120, "category": 140}
@@ -23,14 +24,6 @@ UNSAFE_TAGS = {"script", "style", "iframe", "frame", "frameset", "object", "embe
                "form", "input", "button", "textarea", "select", "link", "meta", "base", "svg",
                "math", "template", "noscript"}
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
-
-
-class SubmissionError(Exception):
-    """A payload that cannot be stored; `fields` maps field → Vietnamese message."""
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
 
 
 class _Markup(HTMLParser):
@@ -85,9 +78,9 @@ def _text_field(payload: dict[str, Any], name: str, fields: dict[str, str]) -> s
 
 def parse_payload(payload: Any) -> tuple[ArticleInput, list[str]]:
     """The article the JSON asks for (category as a section slug), and the warnings to give
-    back. Raises SubmissionError with every field's problem at once."""
+    back. Raises BadInput with every field's problem at once."""
     if not isinstance(payload, dict):
-        raise SubmissionError({"": _("Nội dung gửi lên phải là một đối tượng JSON.")})
+        raise BadInput(errors={"": _("Nội dung gửi lên phải là một đối tượng JSON.")})
     fields: dict[str, str] = {}
     title = _text_field(payload, "title", fields)
     body = _text_field(payload, "body_html", fields)
@@ -105,7 +98,7 @@ def parse_payload(payload: Any) -> tuple[ArticleInput, list[str]]:
         if category_id is None:
             fields["category"] = _("Không có chuyên mục với địa chỉ “%(s)s”.", s=category_slug)
     if fields:
-        raise SubmissionError(fields)
+        raise BadInput(errors=fields)
     data = ArticleInput(title=title, lede=lede, body_html=cleaned, author_name=author,
                         category_id=category_id)
     return data, _warnings(body, cleaned)

@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from ..extensions import db
 from ..models import Article, ArticleImage, ArticleRevision, Banner, Document, MediaAsset
+from .errors import BadInput, Conflict
 from .infra import object_store
 from .media_keys import RENDER_MARK, is_media_key
 
@@ -37,8 +38,9 @@ PG_FILE = "database.pgdump"
 MANIFEST = "manifest.json"
 
 
-class BackupError(Exception):
-    """What stopped a backup or a restore, in words for the person running it."""
+class ToolFailed(RuntimeError):
+    """pg_dump or pg_restore stopped with an error (its own words follow). Not a refusal of
+    the request (app/services/errors.py): the same command may work once the cause is fixed."""
 
 
 @dataclass
@@ -95,7 +97,7 @@ def backup(target: Path) -> dict[str, Any]:
     """Write the snapshot and the manifest into `target` (created; must be empty)."""
     target.mkdir(mode=0o700, parents=True, exist_ok=True)  # the data of every user in it
     if any(target.iterdir()):
-        raise BackupError(f"Thư mục {target} đã có dữ liệu; hãy chọn thư mục trống.")
+        raise Conflict(f"Thư mục {target} đã có dữ liệu; hãy chọn thư mục trống.")
     url = make_url(_database_url())
     if url.get_backend_name() == "sqlite":
         source = sqlite3.connect(str(url.database))
@@ -111,7 +113,7 @@ def backup(target: Path) -> dict[str, Any]:
                                str(target / PG_FILE), url_without_password],
                               capture_output=True, text=True, env=env)
         if done.returncode != 0:
-            raise BackupError(f"pg_dump không chạy được: {done.stderr.strip()[-500:]}")
+            raise ToolFailed(f"pg_dump không chạy được: {done.stderr.strip()[-500:]}")
         kind = "postgresql"
     store = object_store()
     media = []
@@ -150,28 +152,28 @@ def restore(source: Path, force: bool = False) -> RestoreReport:
     `force`), then check the manifest's files against the store."""
     manifest_path = source / MANIFEST
     if not manifest_path.exists():
-        raise BackupError(f"Không thấy {MANIFEST} trong {source}.")
+        raise BadInput(f"Không thấy {MANIFEST} trong {source}.")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if not force and not _empty_database():
-        raise BackupError("Cơ sở dữ liệu đích đã có bài viết; dùng --force để ghi đè.")
+        raise Conflict("Cơ sở dữ liệu đích đã có bài viết; dùng --force để ghi đè.")
     db.session.remove()
     db.engine.dispose()
     url = make_url(_database_url())
     if manifest["database"] == "sqlite":
         if url.get_backend_name() != "sqlite":
-            raise BackupError("Bản sao lưu SQLite chỉ khôi phục vào SQLite.")
+            raise BadInput("Bản sao lưu SQLite chỉ khôi phục vào SQLite.")
         for suffix in ("-wal", "-shm"):
             Path(f"{url.database}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(source / SQLITE_FILE, str(url.database))
     else:
         if url.get_backend_name() != "postgresql":
-            raise BackupError("Bản sao lưu PostgreSQL chỉ khôi phục vào PostgreSQL.")
+            raise BadInput("Bản sao lưu PostgreSQL chỉ khôi phục vào PostgreSQL.")
         url_without_password, env = _libpq(_database_url())
         done = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner",
                                "--dbname", url_without_password, str(source / PG_FILE)],
                               capture_output=True, text=True, env=env)
         if done.returncode != 0:
-            raise BackupError(f"pg_restore không chạy được: {done.stderr.strip()[-500:]}")
+            raise ToolFailed(f"pg_restore không chạy được: {done.stderr.strip()[-500:]}")
     store = object_store()
     missing = [item["key"] for item in manifest["media"]
                if item.get("missing") or not store.exists(item["key"])]

@@ -21,20 +21,13 @@ from media_pipeline.images import ImageTooLarge, open_upload, web_jpeg
 
 from ..extensions import db
 from ..models import Banner
+from .errors import BadInput
 from .infra import media_url, object_store
 
 BANNER_MAX_WIDTH = 1200
 # The key carries the stored size, so pages give <img> its width and height (no layout
 # shift) without a column for it: images/banners/<sha256-16>-<w>x<h>.jpg
 KEY_SIZE_RE = re.compile(r"-(\d+)x(\d+)\.jpg$")
-
-
-class BannerError(ValueError):
-    """Input that cannot be saved; `errors` maps field → Vietnamese message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass
@@ -95,10 +88,10 @@ def read_image(fileobj: IO[bytes]) -> Image.Image:
     try:
         return open_upload(fileobj, int(current_app.config["IMAGE_MAX_PIXELS"]))
     except ImageTooLarge as exc:
-        raise BannerError({"image": exc.reason}) from None
+        raise BadInput(errors={"image": exc.reason}) from None
     except InvalidMediaError:
-        raise BannerError({"image": _("Tệp tải lên không phải ảnh hợp lệ (JPEG, PNG, WebP).")}) \
-            from None
+        raise BadInput(errors={
+            "image": _("Tệp tải lên không phải ảnh hợp lệ (JPEG, PNG, WebP).")}) from None
 
 
 def store_image(image: Image.Image) -> str:
@@ -115,7 +108,7 @@ def image_size(key: str | None) -> tuple[int, int] | None:
 
 
 def save_banner(banner: Banner | None, data: BannerInput, upload: IO[bytes] | None) -> Banner:
-    """Create or update a banner; raises BannerError with every problem found at once."""
+    """Create or update a banner; raises BadInput with every problem found at once."""
     errors: dict[str, str] = {}
     if not data.title or len(data.title) > 200:
         errors["title"] = _("Tiêu đề phải có từ 1 đến 200 ký tự.")
@@ -140,12 +133,12 @@ def save_banner(banner: Banner | None, data: BannerInput, upload: IO[bytes] | No
     if upload is not None:
         try:
             image = read_image(upload)
-        except BannerError as exc:
+        except BadInput as exc:
             errors.update(exc.errors)
     elif banner is None or not banner.image_key:
         errors["image"] = _("Vui lòng chọn ảnh cho quảng cáo.")
     if errors:
-        raise BannerError(errors)
+        raise BadInput(errors=errors)
     old_key = banner.image_key if banner else None
     if banner is None:
         banner = Banner()

@@ -30,8 +30,10 @@ from sqlalchemy import Select, distinct, extract, literal, select
 from ..extensions import db
 from ..models import Document
 from . import media_keys
+from .errors import BadInput
 from .infra import object_store
 from .search import fold, words
+from .slugs import unique_slug
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +51,6 @@ ZIP_MAX_RATIO = 100
 ZIP_MAX_UNPACKED = 500 * 1024**2
 CHUNK = 1024 * 1024
 LIMITS = {"number": 80, "issuer": 200, "signer": 120, "summary": 4000}
-
-
-class DocumentError(ValueError):
-    """Input that cannot be saved: `errors` maps a form field to its Vietnamese message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass
@@ -150,7 +144,7 @@ def read_fields(form: Mapping[str, str]) -> Fields:
         elif issued_on is not None and effective_on < issued_on:
             errors["effective_on"] = _("Ngày hiệu lực không thể trước ngày ban hành.")
     if errors:
-        raise DocumentError(errors)
+        raise BadInput(errors=errors)
     assert issued_on is not None
     return Fields(number=values["number"], doc_type=values["doc_type"], issuer=values["issuer"],
                   signer=values["signer"], issued_on=issued_on, effective_on=effective_on,
@@ -214,18 +208,18 @@ def check_file(upload: Upload) -> CheckedFile:
         while chunk := upload.stream.read(CHUNK):
             size += len(chunk)
             if size > limit:
-                raise DocumentError({"file": _("Tệp quá lớn: tối đa %(limit)s.",
+                raise BadInput(errors={"file": _("Tệp quá lớn: tối đa %(limit)s.",
                                                  limit=human_size(limit))})
             digest.update(chunk)
             data.write(chunk)
         if size == 0:
-            raise DocumentError({"file": _("Tệp đính kèm rỗng.")})
+            raise BadInput(errors={"file": _("Tệp đính kèm rỗng.")})
         if _is_pdf(data, size):
             kind = "pdf"
         elif _is_docx(data, size):
             kind = "docx"
         else:
-            raise DocumentError({"file": _(
+            raise BadInput(errors={"file": _(
                 "Chỉ nhận tệp PDF hoặc Word (DOCX) thật; tệp này không phải PDF hay DOCX.")})
     except BaseException:
         data.close()
@@ -271,15 +265,8 @@ def _delete_quietly(*keys: str) -> None:
 # --- saving ---------------------------------------------------------------------------------
 
 def _unique_slug(fields: Fields, document: Document | None) -> str:
-    base = slugify(f"{fields.doc_type} {fields.number} {fields.issued_on.year}",
-                   max_length=200, word_boundary=True) or "van-ban"
-    slug, n = base, 1
-    while True:
-        taken = db.session.scalar(select(Document.id).where(Document.slug == slug))
-        if taken is None or (document is not None and taken == document.id):
-            return slug
-        n += 1
-        slug = f"{base}-{n}"
+    return unique_slug(Document, f"{fields.doc_type} {fields.number} {fields.issued_on.year}",
+                       "van-ban", exclude_id=document.id if document is not None else None)
 
 
 def save_document(document: Document | None, form: Mapping[str, str],
@@ -293,20 +280,20 @@ def save_document(document: Document | None, form: Mapping[str, str],
     fields = None
     try:
         fields = read_fields(form)
-    except DocumentError as exc:
+    except BadInput as exc:
         errors.update(exc.errors)
     checked = None
     if upload is not None:
         try:
             checked = check_file(upload)
-        except DocumentError as exc:
+        except BadInput as exc:
             errors.update(exc.errors)
     elif document is None or not document.file_key:
         errors.setdefault("file", _("Hãy đính kèm tệp văn bản (PDF hoặc DOCX)."))
     if errors or fields is None:
         if checked is not None:
             checked.data.close()
-        raise DocumentError(errors)
+        raise BadInput(errors=errors)
     try:
         return _write(document, fields, checked)
     finally:
@@ -344,7 +331,7 @@ def _write(document: Document | None, fields: Fields, checked: CheckedFile | Non
         except (BotoCoreError, ClientError):
             db.session.rollback()
             log.exception("could not store %s", new_key)
-            raise DocumentError({"file": _("Không lưu được tệp, vui lòng thử lại.")}) from None
+            raise BadInput(errors={"file": _("Không lưu được tệp, vui lòng thử lại.")}) from None
         document.file_key, document.file_name = new_key, checked.filename
         document.file_size, document.file_type = checked.size, checked.kind
     try:
@@ -368,7 +355,7 @@ def _move_file(key: str, published: bool) -> str:
             object_store().copy(key, wanted)
         except (BotoCoreError, ClientError):
             log.exception("could not move %s", key)
-            raise DocumentError({"file": _("Không chuyển được tệp văn bản, vui lòng thử lại.")}) \
+            raise BadInput(errors={"file": _("Không chuyển được tệp văn bản, vui lòng thử lại.")}) \
                 from None
     return wanted
 

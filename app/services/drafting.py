@@ -30,6 +30,7 @@ from ..extensions import db
 from ..models import Article, ArticleImage, ArticleRevision, Autosave, User
 from ..models.base import utcnow
 from . import audit, media_keys
+from .errors import BadInput
 from .infra import media_url, object_store, redis_conn
 
 log = logging.getLogger(__name__)
@@ -143,15 +144,6 @@ NO_FILE = _l("Vui lòng chọn một tệp ảnh.")
 CAPTION_TOO_LONG = _l("Chú thích ảnh không được dài quá 500 ký tự.")
 
 
-class BodyImageError(Exception):
-    """An image upload that cannot be stored; `message` is shown to the editor."""
-
-    def __init__(self, status: int, message: object) -> None:
-        super().__init__(str(message))
-        self.status = status
-        self.message = str(message)
-
-
 def body_image_max_bytes() -> int:
     return int(current_app.config["BODY_IMAGE_MAX_BYTES"])
 
@@ -167,19 +159,19 @@ def add_body_image(article: Article, fileobj: IO[bytes] | None, caption: str,
                    user: User | None) -> ArticleImage:
     """Check, turn upright and store an image for the body of `article`; queue its widths.
 
-    Raises BodyImageError (422) when the file is not a picture or the caption too long.
+    Raises BadInput when the file is not a picture or the caption too long.
     """
     caption = " ".join((caption or "").split())
     if len(caption) > CAPTION_MAX:
-        raise BodyImageError(422, CAPTION_TOO_LONG)
+        raise BadInput(CAPTION_TOO_LONG)
     if fileobj is None:
-        raise BodyImageError(422, NO_FILE)
+        raise BadInput(NO_FILE)
     try:  # the cover's checks: a real picture, not too many pixels
         image = open_upload(fileobj, int(current_app.config["IMAGE_MAX_PIXELS"]))
     except ImageTooLarge as exc:
-        raise BodyImageError(422, exc.reason) from None
+        raise BadInput(exc.reason) from None
     except InvalidMediaError:
-        raise BodyImageError(422, NOT_AN_IMAGE) from None
+        raise BadInput(NOT_AN_IMAGE) from None
     # Phone photos: upright first (the JPEG written carries no EXIF).
     data, width, height = web_jpeg(ImageOps.exif_transpose(image), BODY_IMAGE_MAX_WIDTH,
                                    quality=BODY_IMAGE_QUALITY)

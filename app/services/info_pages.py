@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from slugify import slugify
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import InfoPage
+from .errors import BadInput
 from .publishing import sanitize_html
+from .slugs import unique_slug
 
 
-class InfoPageError(ValueError):
-    pass
-
-
-def save_page(page: InfoPage | None, title: str, body_html: str, position: int,
+def save_page(page: InfoPage | None, title: str, body_html: str, position: str | int,
               published: bool) -> InfoPage:
+    """Create (page None) or update an info page; `position` as the form sent it."""
     title = " ".join(title.split())
     if not title or len(title) > 200:
-        raise InfoPageError("Tiêu đề trang phải có từ 1 đến 200 ký tự.")
+        raise BadInput("Tiêu đề trang phải có từ 1 đến 200 ký tự.")
+    try:
+        position = int(str(position).strip() or 0)
+    except ValueError:
+        raise BadInput(_("Thứ tự phải là một số nguyên.")) from None
     if page is None:
-        base = slugify(title, max_length=200, word_boundary=True) or "trang"
-        slug, n = base, 1
-        while db.session.scalar(select(InfoPage.id).where(InfoPage.slug == slug)):
-            n += 1
-            slug = f"{base}-{n}"
-        page = InfoPage(slug=slug)
+        page = InfoPage(slug=unique_slug(InfoPage, title, "trang"))
         db.session.add(page)
     page.title, page.body_html = title, sanitize_html(body_html)
     page.position, page.published = position, published

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 from redis import Redis
+from redis.backoff import ExponentialBackoff
 from redis.maint_notifications import MaintNotificationsConfig
+from redis.retry import Retry
 
 from media_pipeline.storage import ObjectStore
 
@@ -23,8 +25,11 @@ def object_store() -> ObjectStore:
 def connect_redis(url: str) -> Redis:
     """A Redis client as the whole project makes them: RESP2 and no "maintenance
     notifications" handshake, which in redis-py 8 fails under concurrent connects
-    ("I/O operation on closed file") and is only for managed Redis Enterprise anyway."""
+    ("I/O operation on closed file") and is only for managed Redis Enterprise anyway.
+    Two quick retries, not redis-py's default of three with up to 10 s backoff: a page that
+    counts a view or reads the cache must not stall for seconds while Redis is down."""
     return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, protocol=2,
+                          retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
                           maint_notifications_config=MaintNotificationsConfig(enabled=False))
 
 

@@ -7,21 +7,18 @@ from sqlalchemy import or_, select
 from ..extensions import db
 from ..models import Article, ArticleStatus, LexiconEntry
 from . import media_jobs
+from .errors import BadInput
 
 MAX_TERM, MAX_SPOKEN = 100, 200
-
-
-class LexiconInputError(ValueError):
-    pass
 
 
 def save_entry(term: str, spoken: str) -> LexiconEntry:
     """Add a term, or change how an existing term is said."""
     term, spoken = " ".join(term.split()), " ".join(spoken.split())
     if not term or not spoken:
-        raise LexiconInputError("Cần nhập cả từ và cách đọc.")
+        raise BadInput("Cần nhập cả từ và cách đọc.")
     if len(term) > MAX_TERM or len(spoken) > MAX_SPOKEN:
-        raise LexiconInputError(f"Từ tối đa {MAX_TERM} ký tự, cách đọc tối đa {MAX_SPOKEN} ký tự.")
+        raise BadInput(f"Từ tối đa {MAX_TERM} ký tự, cách đọc tối đa {MAX_SPOKEN} ký tự.")
     entry = db.session.scalar(select(LexiconEntry).where(LexiconEntry.term == term))
     if entry is None:
         entry = LexiconEntry(term=term, spoken=spoken)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import io
 import logging
 import uuid
 from typing import IO
@@ -15,12 +17,16 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 from werkzeug.utils import secure_filename
 
+from media_pipeline import captions
+from media_pipeline.errors import InvalidMediaError
 from workers import queues
 
 from ..extensions import db
 from ..models import Article, MediaAsset, MediaKind, MediaStatus
 from . import audit, media_keys
+from .errors import BadInput
 from .infra import object_store, redis_conn
+from .search import refresh_search_text
 
 log = logging.getLogger(__name__)
 
@@ -267,3 +273,33 @@ def requeue_failed_job(job: Job) -> Outcome:
                  job_id=job.id, queue=job.origin)
     db.session.commit()
     return Outcome.queued
+
+
+# --- subtitles ------------------------------------------------------------------------------
+
+def caption_key(asset: MediaAsset, vtt: bytes) -> str:
+    return media_keys.captions_key(asset.id, hashlib.sha256(vtt).hexdigest(),
+                                   asset.article.is_published)
+
+
+def attach_captions(asset: MediaAsset, data: bytes, lang: str, label: str) -> dict[str, str]:
+    """Check and store a subtitle file as WebVTT (public once the article is); a track of the
+    same language is replaced. Raises BadInput with a Vietnamese reason."""
+    try:
+        vtt = captions.to_webvtt(data).encode("utf-8")
+    except InvalidMediaError as exc:
+        raise BadInput(str(exc)) from None
+    key = caption_key(asset, vtt)
+    object_store().upload_fileobj(io.BytesIO(vtt), key, "text/vtt; charset=utf-8")
+    # The cue text rides along so reader search finds what is said in the video.
+    track = {"lang": lang, "label": label, "key": key, "text": captions.cue_text(vtt.decode())}
+    tracks = [dict(t) for t in asset.captions or []]
+    same = next((i for i, t in enumerate(tracks) if t.get("lang") == lang), None)
+    if same is None:
+        tracks.append(track)
+    else:
+        tracks[same] = track
+    asset.captions = tracks  # a new list, so the JSON column is written
+    refresh_search_text(asset.article)
+    db.session.commit()
+    return track

@@ -8,25 +8,25 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, TypeVar
+from typing import IO
 from urllib.parse import urlsplit
 
 import nh3
 from flask import current_app
 from PIL import Image, ImageOps
-from slugify import slugify
-from sqlalchemy import select
 
 from media_pipeline.errors import InvalidMediaError
 from media_pipeline.images import ImageTooLarge, open_upload, web_jpeg
 from media_pipeline.text import has_words, html_to_paragraphs, spoken_text
 
 from ..extensions import db
-from ..models import Article, ArticleStatus, Category, ListenSource, MediaStatus, Unit, User
+from ..models import Article, ArticleStatus, ListenSource, MediaStatus, User
 from ..models.base import utcnow
 from . import media_jobs, media_keys
+from .errors import BadInput
 from .infra import object_store
 from .search import refresh_search_text
+from .slugs import unique_slug
 
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "a", "ul", "ol",
                 "li", "h2", "h3", "h4", "blockquote", "figure", "figcaption", "img", "table",
@@ -34,14 +34,6 @@ ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "a"
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"},
                       "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 COVER_MAX_WIDTH = 1600
-
-
-class ArticleError(Exception):
-    """Input that cannot be saved or published; `errors` maps field → Vietnamese message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass
@@ -81,18 +73,6 @@ def canonical_image_urls(body: str) -> str:
         return match.group(1) + html.escape(store.url(found.group(0))) + match.group(3)
 
     return _IMG_SRC.sub(fix, body)
-
-
-def unique_slug(text: str, exclude_id: int | None = None) -> str:
-    """An ASCII slug of `text` (Vietnamese folded: "Đường" → "duong"), unique among articles."""
-    base = slugify(text, max_length=200, word_boundary=True) or "bai-viet"
-    slug, n = base, 1
-    while True:
-        clash = db.session.scalar(select(Article.id).where(Article.slug == slug))
-        if clash is None or clash == exclude_id:
-            return slug
-        n += 1
-        slug = f"{base}-{n}"
 
 
 def validate(data: ArticleInput, for_publish: bool) -> dict[str, str]:
@@ -142,17 +122,18 @@ def apply_input(article: Article | None, data: ArticleInput, user: User | None,
                                                            ArticleStatus.scheduled)
     errors = validate(data, for_publish=for_publish or goes_live)
     if errors:
-        raise ArticleError(errors)
+        raise BadInput(errors=errors)
     before = _spoken(article) if article is not None and article.id is not None else None
     if article is None:
         article = Article(created_by=user, status=ArticleStatus.draft, view_count=0)
+    if article.id is None:
+        article.status = article.status or ArticleStatus.draft
         db.session.add(article)
     renamed_draft = (article.id is not None and not article.is_published
                      and article.title != data.title)
     if article.slug is None or renamed_draft:
         # Published URLs stay stable; drafts follow their title.
-        with db.session.no_autoflush:
-            article.slug = unique_slug(data.title, exclude_id=article.id)
+        article.slug = unique_slug(Article, data.title, "bai-viet", exclude_id=article.id)
     article.title = data.title
     article.lede = data.lede.strip()
     article.body_html = data.body_html
@@ -179,9 +160,9 @@ def read_cover(fileobj: IO[bytes]) -> Image.Image:
     try:
         return open_upload(fileobj, int(current_app.config["IMAGE_MAX_PIXELS"]))
     except ImageTooLarge as exc:
-        raise ArticleError({"cover": exc.reason}) from None
+        raise BadInput(errors={"cover": exc.reason}) from None
     except InvalidMediaError:
-        raise ArticleError(
+        raise BadInput(errors=
             {"cover": "Ảnh bìa không phải tệp ảnh hợp lệ (JPEG, PNG, WebP)."}) from None
 
 
@@ -206,22 +187,3 @@ def store_cover(article: Article, image: Image.Image) -> None:
     if not article.cover_variants:  # (the same picture again keeps the variants it has)
         media_jobs.request_cover_variants(article, replaced)
 
-
-Named = TypeVar("Named", Category, Unit)
-
-
-def _get_or_create_named(model: type[Named], name: str, fallback_slug: str) -> Named:
-    row = db.session.scalar(select(model).where(model.name == name))
-    if row is None:
-        row = model(name=name, slug=slugify(name) or fallback_slug)
-        db.session.add(row)
-        db.session.flush()
-    return row
-
-
-def get_or_create_category(name: str) -> Category:
-    return _get_or_create_named(Category, name, "chuyen-muc")
-
-
-def get_or_create_unit(name: str) -> Unit:
-    return _get_or_create_named(Unit, name, "don-vi")

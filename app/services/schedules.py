@@ -17,13 +17,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from icalendar import Calendar, Event
-from slugify import slugify
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ScheduleEntry, Unit
 from ..models.base import utcnow
 from ..models.portal import STANDING_COMMITTEE
+from .accounts import unit_named
+from .errors import BadInput
 from .localtime import display_tz, local, local_midnight_utc
 from .search import fold, words
 
@@ -172,14 +173,6 @@ def week_entries(monday: date, host: Host | None = None,
 
 # --- writing --------------------------------------------------------------------------
 
-class ScheduleError(ValueError):
-    """Bad editor input: field name → Vietnamese message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
 @dataclass(frozen=True)
 class ScheduleInput:
     starts_at: datetime
@@ -207,7 +200,7 @@ def _parse_time(raw: str) -> time:
 
 
 def parse_form(form: Mapping[str, str]) -> ScheduleInput:
-    """Read the editor's form (date and times in the display zone); raise ScheduleError."""
+    """Read the editor's form (date and times in the display zone); raise BadInput."""
     errors: dict[str, str] = {}
     day = None
     try:
@@ -248,7 +241,7 @@ def parse_form(form: Mapping[str, str]) -> ScheduleInput:
         if unit_id is None or db.session.get(Unit, unit_id) is None:
             errors["don_vi"] = _("Đơn vị chủ trì không có trong danh sách.")
     if errors or day is None or start is None:
-        raise ScheduleError(errors)
+        raise BadInput(errors=errors)
     tz = display_tz()
     return ScheduleInput(
         starts_at=datetime.combine(day, start, tz).astimezone(UTC),
@@ -329,21 +322,6 @@ def to_ical(entries: Iterable[ScheduleEntry], uid_host: str, calendar_name: str)
 
 # --- demo -----------------------------------------------------------------------------
 
-def unit_named(name: str) -> Unit:
-    """The unit called `name`, made with a unique slug if there is none yet."""
-    unit = db.session.scalar(select(Unit).where(Unit.name == name))
-    if unit is None:
-        base = slugify(name, max_length=200, word_boundary=True) or "don-vi"
-        slug, n = base, 1
-        while db.session.scalar(select(Unit.id).where(Unit.slug == slug)):
-            n += 1
-            slug = f"{base}-{n}"
-        unit = Unit(name=name, slug=slug)
-        db.session.add(unit)
-        db.session.flush()
-    return unit
-
-
 def seed_demo_schedules(path: Path = DEMO_FILE) -> list[ScheduleEntry]:
     """Load the demo schedule, placed in the current week and the next.
 
@@ -355,7 +333,7 @@ def seed_demo_schedules(path: Path = DEMO_FILE) -> list[ScheduleEntry]:
     tz = display_tz()
     rows = []
     for item in json.loads(path.read_text(encoding="utf-8")):
-        unit = unit_named(item["unit"]) if item.get("unit") else None
+        unit = unit_named(item["unit"], actor="demo") if item.get("unit") else None
         day = monday + timedelta(days=int(item["day"]))
         starts = datetime.combine(day, time.fromisoformat(item["start"]), tz).astimezone(UTC)
         ends = (datetime.combine(day, time.fromisoformat(item["end"]), tz).astimezone(UTC)

@@ -6,11 +6,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import has_request_context, request
-from slugify import slugify
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Category
+from .errors import BadInput, transaction
+from .slugs import unique_slug
 
 MAX_NAME = 120
 MEMO_KEY = "docnghexem.memo"  # in the WSGI environ: lives exactly as long as one request
@@ -37,36 +38,50 @@ def menu_sections() -> list[Category]:
         .order_by(Category.position, Category.name))))
 
 
-def apply_changes(form: Mapping[str, str]) -> str | None:
-    """Apply the sections form; returns a Vietnamese error, or None when all is saved."""
+def _add_category(name: str) -> Category:
+    """The one way a section is made: a unique slug, placed last in the menu."""
+    last = db.session.scalar(select(func.max(Category.position))) or 0
+    category = Category(name=name, slug=unique_slug(Category, name, "chuyen-muc"),
+                        position=last + 1)
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def category_named(name: str) -> Category:
+    """The section called `name` (letter case aside), made if there is none yet: for imports
+    and the demo, which name sections rather than pick them. Not committed."""
+    name = " ".join(name.split())[:MAX_NAME]
+    folded = name.casefold()
+    for category in db.session.scalars(select(Category)):
+        if category.name.casefold() == folded:
+            return category
+    return _add_category(name)
+
+
+def apply_changes(form: Mapping[str, str]) -> None:
+    """Apply the sections form: every section's name, order and visibility, and a new one if
+    named. All or nothing: BadInput (in Vietnamese) changes nothing."""
     categories = db.session.scalars(select(Category)).all()
-    names: set[str] = set()
+    changes = []
     for category in categories:
         name = " ".join(form.get(f"name_{category.id}", category.name).split())
         if not name or len(name) > MAX_NAME:
-            return f"Tên chuyên mục phải có từ 1 đến {MAX_NAME} ký tự."
+            raise BadInput(f"Tên chuyên mục phải có từ 1 đến {MAX_NAME} ký tự.")
         try:
             position = int(form.get(f"position_{category.id}", category.position))
         except ValueError:
-            return "Thứ tự phải là một số nguyên."
-        category.name, category.position = name, position
-        category.hidden = form.get(f"hidden_{category.id}") == "on"
-        names.add(name.casefold())
+            raise BadInput("Thứ tự phải là một số nguyên.") from None
+        changes.append((category, name, position, form.get(f"hidden_{category.id}") == "on"))
     new_name = " ".join(form.get("new_name", "").split())
-    if new_name:
-        if len(new_name) > MAX_NAME:
-            return f"Tên chuyên mục phải có từ 1 đến {MAX_NAME} ký tự."
-        base = slugify(new_name) or "chuyen-muc"
-        slug, n = base, 1
-        while db.session.scalar(select(Category.id).where(Category.slug == slug)):
-            n += 1
-            slug = f"{base}-{n}"
-        position = max((c.position for c in categories), default=0) + 1
-        db.session.add(Category(name=new_name, slug=slug, position=position))
-        names_list = [*names, new_name.casefold()]
-    else:
-        names_list = list(names)
-    if len(names_list) != len(set(names_list)):
-        return "Hai chuyên mục không được trùng tên."
-    db.session.commit()
-    return None
+    if len(new_name) > MAX_NAME:
+        raise BadInput(f"Tên chuyên mục phải có từ 1 đến {MAX_NAME} ký tự.")
+    names = [name.casefold() for _, name, _, _ in changes]
+    names += [new_name.casefold()] if new_name else []
+    if len(names) != len(set(names)):
+        raise BadInput("Hai chuyên mục không được trùng tên.")
+    with transaction():
+        for category, name, position, hidden in changes:
+            category.name, category.position, category.hidden = name, position, hidden
+        if new_name:
+            _add_category(new_name)

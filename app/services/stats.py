@@ -20,14 +20,11 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Article, ArticleStatus, Category, MediaAsset, MediaKind, MediaStatus, Unit
+from .errors import BadInput
 from .localtime import display_tz, local_midnight_utc
 
 MIN_YEAR = 2000  # the portal holds nothing older; earlier years are typing mistakes
 MONTHS = 12
-
-
-class StatsError(ValueError):
-    """A year nobody can ask for; the message is for the person who asked."""
 
 
 # --- Vietnamese order -------------------------------------------------------------------
@@ -95,15 +92,15 @@ def current_year() -> int:
 
 
 def parse_year(raw: str | None) -> int:
-    """The year asked for, from MIN_YEAR to next year; StatsError (in Vietnamese) otherwise."""
+    """The year asked for, from MIN_YEAR to next year; BadInput (in Vietnamese) otherwise."""
     text = (raw or "").strip()
     if not text:
-        raise StatsError(_("Vui lòng chọn năm thống kê."))
+        raise BadInput(_("Vui lòng chọn năm thống kê."))
     if not text.isascii() or not text.isdigit() or len(text) > 4:
-        raise StatsError(_("Năm thống kê phải là một số, ví dụ %(year)s.", year=current_year()))
+        raise BadInput(_("Năm thống kê phải là một số, ví dụ %(year)s.", year=current_year()))
     year = int(text)
     if not MIN_YEAR <= year <= current_year() + 1:
-        raise StatsError(_("Chỉ có số liệu từ năm %(first)s đến năm %(last)s.",
+        raise BadInput(_("Chỉ có số liệu từ năm %(first)s đến năm %(last)s.",
                            first=MIN_YEAR, last=current_year() + 1))
     return year
 

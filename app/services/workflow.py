@@ -32,7 +32,6 @@ from markupsafe import Markup
 from redis.exceptions import RedisError
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
-from werkzeug.exceptions import Forbidden
 
 from media_pipeline.text import html_to_paragraphs, spoken_text
 from media_pipeline.voices import ONLINE_ENGINES
@@ -53,8 +52,9 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import audit, media_jobs, media_keys
+from .errors import BadInput, Conflict, NotAllowed, NotFound
 from .infra import redis_conn
-from .publishing import ArticleError, ArticleInput, apply_input, needs_narration, validate
+from .publishing import ArticleInput, apply_input, needs_narration, validate
 
 log = logging.getLogger(__name__)
 REVISION_FIELDS = ("title", "lede", "body_html", "author_name", "cover_caption", "category_id",
@@ -64,21 +64,15 @@ CONTRIBUTOR_WRITABLE = (ArticleStatus.draft, ArticleStatus.returned)
 MIN_SCHEDULE_LEAD = timedelta(minutes=1)
 
 
-class PermissionDenied(Forbidden):
-    """The user's role may not do this to this article: a 403, nothing changed."""
-
-    description = "Bạn không có quyền thực hiện thao tác này với bài viết."
+NOT_ALLOWED = "Bạn không có quyền thực hiện thao tác này với bài viết."
 
 
-class WorkflowError(Exception):
-    """A step that does not apply to the article as it is (a Vietnamese message)."""
-
-
-class ConflictError(Exception):
-    """The form was opened at an older version than the article now has."""
+class EditedMeanwhile(Conflict):
+    """The form was opened at an older version than the article now has: the editor's page
+    shows both (app/editor/articles.py)."""
 
     def __init__(self, article: Article, base_version: int) -> None:
-        super().__init__(f"article {article.id}: version {article.version} > {base_version}")
+        super().__init__("Bài viết vừa được người khác sửa trong lúc bạn đang soạn.")
         self.article = article
         self.base_version = base_version
 
@@ -131,7 +125,7 @@ def available_actions(article: Article | None, user: User) -> set[str]:
 
 def _require(allowed: bool) -> None:
     if not allowed:
-        raise PermissionDenied()
+        raise NotAllowed(NOT_ALLOWED)
 
 
 def _require_editor(user: User | None) -> None:
@@ -180,7 +174,7 @@ AfterCommit = list[Callable[[], Any]]
 def _submit(article: Article, user: User | None, actor: str = "") -> AfterCommit:
     _require(may_write(article, user))
     if article.status not in CONTRIBUTOR_WRITABLE:
-        raise WorkflowError("Chỉ gửi duyệt được bản nháp hoặc bài bị trả lại.")
+        raise Conflict("Chỉ gửi duyệt được bản nháp hoặc bài bị trả lại.")
     article.status = ArticleStatus.submitted
     article.submitted_at = utcnow()
     _record(article, user, "article.submit", f"Gửi duyệt bài “{article.title}”",
@@ -188,17 +182,18 @@ def _submit(article: Article, user: User | None, actor: str = "") -> AfterCommit
     return []
 
 
-def _return(article: Article, user: User | None, note: str = "") -> AfterCommit:
+def _return(article: Article, user: User | None, note: str = "", actor: str = ""
+            ) -> AfterCommit:
     _require_editor(user)
     if article.status is not ArticleStatus.submitted:
-        raise WorkflowError("Chỉ trả lại được bài đang chờ duyệt.")
+        raise Conflict("Chỉ trả lại được bài đang chờ duyệt.")
     note = (note or "").strip()
     if not note:
-        raise WorkflowError("Vui lòng ghi lý do trả lại để đơn vị biết cần sửa gì.")
+        raise BadInput("Vui lòng ghi lý do trả lại để đơn vị biết cần sửa gì.")
     article.status = ArticleStatus.returned
     article.review_note = note
     _record(article, user, "article.return", f"Trả lại bài “{article.title}” cho đơn vị",
-            note=note)
+            note=note, actor=actor)
     return []
 
 
@@ -206,7 +201,7 @@ def _check_publishable(article: Article) -> None:
     data = ArticleInput(title=article.title, body_html=article.body_html)
     errors = validate(data, for_publish=True)
     if errors:
-        raise ArticleError(errors)
+        raise BadInput(errors=errors)
 
 
 def _voices_change_when_published() -> bool:
@@ -221,36 +216,41 @@ def _going_live_narration(article: Article) -> Callable[[], Any]:
     return lambda: media_jobs.request_narration(article)
 
 
-def _publish(article: Article, user: User | None) -> AfterCommit:
+def _publish(article: Article, user: User | None, actor: str = "",
+             published_at: datetime | None = None) -> AfterCommit:
+    """`published_at`: the date an imported article was first published (trusted callers
+    only: an editor's article goes live now)."""
     _require_editor(user)
+    if published_at is not None and user is not None:
+        raise NotAllowed(NOT_ALLOWED)
     if article.is_published:
-        raise WorkflowError("Bài viết đã được xuất bản.")
+        raise Conflict("Bài viết đã được xuất bản.")
     _check_publishable(article)
     article.status = ArticleStatus.published
-    article.published_at = utcnow()
+    article.published_at = published_at or utcnow()
     article.scheduled_at = None
     _record(article, user, "article.publish", f"Xuất bản bài “{article.title}”",
-            note="Xuất bản")
+            note="Xuất bản", actor=actor)
     return [_going_live_narration(article), lambda: media_jobs.request_media_sync(article)]
 
 
-def _schedule(article: Article, user: User | None, when: datetime | None = None
-              ) -> AfterCommit:
+def _schedule(article: Article, user: User | None, when: datetime | None = None,
+              actor: str = "") -> AfterCommit:
     _require_editor(user)
     if article.is_published:
-        raise WorkflowError("Bài viết đã được xuất bản.")
+        raise Conflict("Bài viết đã được xuất bản.")
     if when is None:
-        raise WorkflowError("Vui lòng chọn thời điểm xuất bản.")
+        raise BadInput("Vui lòng chọn thời điểm xuất bản.")
     if when.tzinfo is None:
         raise ValueError("schedule() needs an aware datetime")
     when = when.replace(microsecond=0)
     if when < utcnow() + MIN_SCHEDULE_LEAD:
-        raise WorkflowError("Thời điểm hẹn giờ phải sau hiện tại ít nhất một phút.")
+        raise BadInput("Thời điểm hẹn giờ phải sau hiện tại ít nhất một phút.")
     _check_publishable(article)
     article.status = ArticleStatus.scheduled
     article.scheduled_at = when
     _record(article, user, "article.schedule", f"Hẹn giờ xuất bản bài “{article.title}”",
-            note="Hẹn giờ xuất bản", scheduled_at=when.isoformat())
+            note="Hẹn giờ xuất bản", actor=actor, scheduled_at=when.isoformat())
     # Published on time by the workers' clock (workers/clock.py), from this row alone.
     return [_going_live_narration(article)]
 
@@ -288,21 +288,22 @@ def save(article: Article | None, data: ArticleInput, user: User | None, *,
          **step_args: Any) -> Article:
     """Create or edit an article without changing its status, all or nothing.
 
-    A form opened at `base_version` older than the article's is a ConflictError. `then` runs a
-    step ("submit", "return", "publish", "schedule" with its `step_args`) in the same
+    `article` None (or a new row not yet added, such as an import's with its own slug) is
+    created. A form opened at `base_version` older than the article's is EditedMeanwhile.
+    `then` runs a step ("submit", "return", "publish", "schedule" with its `step_args`) in the same
     transaction, so a refused step saves nothing either.
     """
     if user is not None and user.role is Role.contributor and data.unit_id != user.unit_id:
-        raise PermissionDenied()
+        raise NotAllowed(NOT_ALLOWED)
     with _transaction() as after:
-        if article is not None:
+        creating = article is None or article.id is None
+        if not creating:
             # One save at a time (the row stays locked until the commit on PostgreSQL), so the
             # version compared is the one that is there.
             db.session.refresh(article, with_for_update={"of": Article})
         _require(may_write(article, user))
         if article is not None and base_version is not None and base_version < article.version:
-            raise ConflictError(article, base_version)
-        creating = article is None
+            raise EditedMeanwhile(article, base_version)
         article, spoken_before = apply_input(article, data, user,
                                              for_publish=then in ("publish", "schedule"))
         if creating:
@@ -317,8 +318,7 @@ def save(article: Article | None, data: ArticleInput, user: User | None, *,
                 Autosave.article_id.is_(None) if creating
                 else Autosave.article_id == article.id))
         if then is not None:
-            step_actor = {"actor": actor} if then == "submit" else {}
-            after += STEPS[then](article, user, **step_actor, **step_args)
+            after += STEPS[then](article, user, actor=actor, **step_args)
         else:
             after += _narrate_if_live(article, spoken_before)
     return article
@@ -354,13 +354,13 @@ def unpublish(article: Article, user: User | None) -> Article:
     no longer scheduled and does nothing."""
     _require_editor(user)
     if article.status not in LIVE:
-        raise WorkflowError("Bài viết chưa được xuất bản hay hẹn giờ.")
+        raise Conflict("Bài viết chưa được xuất bản hay hẹn giờ.")
     with _transaction() as after:
         # Locked and read again: the clock may have just published a scheduled article.
         db.session.refresh(article, with_for_update={"of": Article})
         was = article.status
         if was not in LIVE:
-            raise WorkflowError("Bài viết chưa được xuất bản hay hẹn giờ.")
+            raise Conflict("Bài viết chưa được xuất bản hay hẹn giờ.")
         article.status = ArticleStatus.draft
         article.scheduled_at = None
         _record(article, user, "article.unpublish", f"Gỡ bài “{article.title}” khỏi cổng",
@@ -374,7 +374,7 @@ def restore(article: Article, revision: ArticleRevision, user: User | None) -> A
     """The revision's fields become the article's, as a new version (its status unchanged)."""
     _require_editor(user)
     if revision.article_id != article.id:
-        raise WorkflowError("Phiên bản không thuộc bài viết này.")
+        raise NotFound("Phiên bản không thuộc bài viết này.")
     fields = revision.fields
     data = ArticleInput(
         title=fields.get("title", ""), lede=fields.get("lede", ""),
@@ -395,7 +395,7 @@ def delete(article: Article, user: User | None) -> None:
     """Delete an article that is not live, with its revisions, autosaves and comments."""
     _require_editor(user)
     if article.is_published:
-        raise WorkflowError("Bài viết đang xuất bản: hãy gỡ xuống trước khi xóa.")
+        raise Conflict("Bài viết đang xuất bản: hãy gỡ xuống trước khi xóa.")
     # Not served from this moment (a withdrawal's move may still be queued); gone for good
     # after the grace period.
     media_keys.sync_article_media(article)

@@ -4,19 +4,24 @@ that end, temporary passwords, and the admin's users, units and API tokens pages
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import g
-from redis import Redis
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ApiToken, AuditEntry, Role, Unit, User
 from app.models.base import utcnow
 from app.services import accounts
-from app.services.publishing import get_or_create_unit
+from app.services.accounts import unit_named
+from app.services.errors import BadInput
+from app.services.infra import connect_redis
 from tests.conftest import csrf_token
 
 GOOD_PASSWORD = "Hoa-sen-2026-mua-thu"
@@ -77,7 +82,7 @@ def test_a_password_set_by_oneself_clears_the_must_change_flag(app, make_user):
     accounts.set_new_password(user, GOOD_PASSWORD, by=user)
     assert user.must_change_password is False and user.password_changed_at is not None
     assert user.check_password(GOOD_PASSWORD)
-    with pytest.raises(accounts.AccountError):
+    with pytest.raises(BadInput):
         accounts.set_new_password(user, "ngan", by=user)
     assert user.check_password(GOOD_PASSWORD)
 
@@ -202,7 +207,7 @@ def test_behind_a_proxy_each_readers_own_address_is_counted(app_config, make_use
 
 
 def test_logins_go_on_when_redis_is_down(client, make_user, monkeypatch):
-    dead = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    dead = connect_redis("redis://127.0.0.1:1/0")  # the project's own client, Redis down
     monkeypatch.setattr(accounts, "redis_conn", lambda: dead)
     make_user("bientap", "mat-khau-dung")
     assert try_login(client, "bientap", "sai").status_code == 401
@@ -283,7 +288,7 @@ def test_a_user_with_a_temporary_password_must_change_it_before_anything_else(ap
      "Mật khẩu không được chứa tên đăng nhập."),
 ])
 def test_changing_ones_password_refuses_bad_input(login, fields, message):
-    client = login("bientap", Role.contributor, get_or_create_unit("Sở Y tế"))
+    client = login("bientap", Role.contributor, unit_named("Sở Y tế"))
     response = post(client, "/bien-tap/mat-khau", **fields)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -294,7 +299,7 @@ def test_changing_ones_password_refuses_bad_input(login, fields, message):
 # --- users ----------------------------------------------------------------------------
 
 def test_an_admin_creates_a_user_with_a_temporary_password(app, login):
-    unit = get_or_create_unit("Sở Y tế")
+    unit = unit_named("Sở Y tế")
     db.session.commit()
     admin = login("quantri", Role.admin)
     response = post(admin, "/bien-tap/nguoi-dung/moi", username="ctv.soyte",
@@ -333,7 +338,7 @@ def test_creating_a_user_refuses_bad_input(login, fields, message):
 
 
 def test_an_admin_changes_role_unit_and_active_with_an_audit_trail(app, login, make_user):
-    unit = get_or_create_unit("Sở Y tế")
+    unit = unit_named("Sở Y tế")
     db.session.commit()
     user = make_user("phongvien", "mat-khau-dung", role=Role.contributor, unit=unit)
     admin = login("quantri", Role.admin)
@@ -399,7 +404,7 @@ def test_an_admin_resets_a_password_that_obeys_the_rules(app, login, make_user):
 
 @pytest.mark.parametrize("role", [Role.contributor, Role.editor])
 def test_only_admins_reach_the_users_and_units_pages(login, make_user, role):
-    unit = get_or_create_unit("Sở Y tế")
+    unit = unit_named("Sở Y tế")
     db.session.commit()
     victim = make_user("nannhan", "mat-khau-dung", role=Role.editor)
     victim.locked_until = utcnow() + timedelta(minutes=10)
@@ -435,7 +440,7 @@ def test_only_admins_reach_the_users_and_units_pages(login, make_user, role):
 # --- units and tokens -----------------------------------------------------------------
 
 def test_units_are_listed_with_their_people_and_articles(login, make_article, make_user):
-    unit = get_or_create_unit("Sở Y tế")
+    unit = unit_named("Sở Y tế")
     db.session.commit()
     make_user("ctv1", role=Role.contributor, unit=unit)
     make_user("ctv2", role=Role.contributor, unit=unit)
@@ -475,7 +480,7 @@ def test_an_admin_adds_and_renames_units(login):
 
 
 def test_an_api_token_is_shown_once_stored_hashed_and_can_be_revoked(login):
-    unit = get_or_create_unit("Sở Y tế")
+    unit = unit_named("Sở Y tế")
     db.session.commit()
     admin = login("quantri", Role.admin)
     response = post(admin, f"/bien-tap/don-vi/{unit.id}/ma-api", token_name="Cổng Sở Y tế")
@@ -504,10 +509,24 @@ def test_an_api_token_is_shown_once_stored_hashed_and_can_be_revoked(login):
 
 
 def test_a_token_needs_a_name(login):
-    unit = get_or_create_unit("Sở Y tế")
+    unit = unit_named("Sở Y tế")
     db.session.commit()
     admin = login("quantri", Role.admin)
     response = post(admin, f"/bien-tap/don-vi/{unit.id}/ma-api", token_name="  ")
     assert response.status_code == 422
     assert "Vui lòng đặt tên cho mã API" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(ApiToken.id))) == 0
+
+
+def test_production_hashes_passwords_with_scrypt_and_no_setting_weakens_it():
+    """The tests hash with a cheap method (TestConfig); every other config keeps scrypt,
+    and the environment cannot change that."""
+    probe = ("import config; print(config.CONFIGS['dev'].PASSWORD_HASH_METHOD, "
+             "config.CONFIGS['prod'].PASSWORD_HASH_METHOD)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env={**os.environ, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"},
+                         cwd=Path(__file__).resolve().parents[2], check=True).stdout
+    assert out.split() == ["scrypt", "scrypt"]
+    user = User(username="ngoai-app")
+    user.set_password("mat-khau-dung")  # outside an app: the production method
+    assert user.password_hash.startswith("scrypt:") and user.check_password("mat-khau-dung")

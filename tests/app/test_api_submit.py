@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Article, ArticleStatus, AuditEntry, MediaAsset, Role, User
 from app.services import accounts
-from app.services.publishing import get_or_create_unit
+from app.services.accounts import unit_named
 from workers.queues import SERIALIZER
 
 BODY = "<p>Sáng 18/11/2026, Sở Y tế tổ chức tiêm chủng mở rộng tại 12 xã.</p>"
@@ -18,7 +18,7 @@ BODY = "<p>Sáng 18/11/2026, Sở Y tế tổ chức tiêm chủng mở rộng t
 
 @pytest.fixture
 def unit(app):
-    unit = get_or_create_unit("Sở Y tế")
+    unit = unit_named("Sở Y tế")
     db.session.commit()
     return unit
 

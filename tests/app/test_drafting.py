@@ -28,7 +28,8 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import views_counter
-from app.services.publishing import get_or_create_unit, sanitize_html
+from app.services.accounts import unit_named
+from app.services.publishing import sanitize_html
 from tests.conftest import csrf_token
 from workers import queues
 from workers.queues import SERIALIZER
@@ -136,7 +137,7 @@ def test_a_picture_over_the_size_limit_is_refused_with_413(app, login, draft, st
 
 
 def test_a_contributor_of_another_unit_cannot_place_images(login, make_article, store):
-    own, other = get_or_create_unit("Sở Y tế"), get_or_create_unit("Sở Giáo dục")
+    own, other = unit_named("Sở Y tế"), unit_named("Sở Giáo dục")
     article = make_article("Tin của Sở Y tế", publish=False, unit_id=own.id)
     client = login("phongvien", role=Role.contributor, unit=other)
     response = upload(client, article, jpeg((800, 600)),
@@ -359,7 +360,7 @@ def test_a_new_article_offers_any_autosave(login):
 
 
 def test_autosave_refuses_a_contributor_of_another_unit(login, make_article):
-    own, other = get_or_create_unit("Sở Y tế"), get_or_create_unit("Sở Giáo dục")
+    own, other = unit_named("Sở Y tế"), unit_named("Sở Giáo dục")
     article = make_article("Tin của Sở Y tế", publish=False, unit_id=own.id)
     client = login("phongvien", role=Role.contributor, unit=other)
     response = autosave(client, article, {"X-CSRFToken": csrf_token(client, "/bien-tap/")},
@@ -406,7 +407,7 @@ def test_the_edit_page_links_to_the_preview_for_unpublished_articles(login, draf
 
 
 def test_the_preview_refuses_a_contributor_of_another_unit(login, make_article):
-    own, other = get_or_create_unit("Sở Y tế"), get_or_create_unit("Sở Giáo dục")
+    own, other = unit_named("Sở Y tế"), unit_named("Sở Giáo dục")
     article = make_article("Tin của Sở Y tế", publish=False, unit_id=own.id)
     client = login("phongvien", role=Role.contributor, unit=other)
     assert client.get(f"/bien-tap/bai-viet/{article.id}/xem-truoc").status_code == 403

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.demo import cover_bytes
 from app.extensions import db
 from app.models import Article, ArticleStatus, MediaStatus, Role
-from app.services.publishing import get_or_create_unit
+from app.services.accounts import unit_named
 from tests.conftest import csrf_token
 from workers.queues import SERIALIZER
 from workers.queues import queue as rq_queue
@@ -94,7 +94,7 @@ def test_saving_a_draft_does_not_publish_or_narrate(login, redis_conn):
 
 
 def test_a_contributor_cannot_publish(login):
-    unit = get_or_create_unit("Sở Văn hóa")
+    unit = unit_named("Sở Văn hóa")
     db.session.commit()
     client = login("ctv", role=Role.contributor, unit=unit)
     response = client.post("/bien-tap/bai-viet/moi", data=form(

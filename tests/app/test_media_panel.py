@@ -21,7 +21,7 @@ from app.models import (
     Role,
 )
 from app.services import media_jobs
-from app.services.publishing import get_or_create_unit
+from app.services.accounts import unit_named
 from tests.conftest import csrf_token
 from workers.queues import SERIALIZER
 from workers.queues import queue as rq_queue
@@ -240,8 +240,8 @@ def test_preview_narration_queues_a_job_for_a_draft_and_is_audited(
 
 
 def test_a_contributor_of_another_unit_cannot_ask_for_a_preview(login, make_article, redis_conn):
-    theirs = get_or_create_unit("Sở Y tế")
-    mine = get_or_create_unit("Sở Giáo dục")
+    theirs = unit_named("Sở Y tế")
+    mine = unit_named("Sở Giáo dục")
     db.session.commit()
     article = make_article(publish=False, unit_id=theirs.id)
     client = login("ctv", role=Role.contributor, unit=mine)
@@ -257,7 +257,7 @@ def test_a_contributor_of_another_unit_cannot_ask_for_a_preview(login, make_arti
 
 
 def test_a_contributor_may_preview_their_own_units_draft(login, make_article, redis_conn):
-    unit = get_or_create_unit("Sở Giáo dục")
+    unit = unit_named("Sở Giáo dục")
     db.session.commit()
     article = make_article(publish=False, unit_id=unit.id)
     client = login("ctv", role=Role.contributor, unit=unit)
@@ -411,7 +411,7 @@ def test_editors_and_contributors_may_not_see_or_requeue_jobs(
     article = make_article(publish=False)
     video = failed_transcode(article)
     run_worker()
-    unit = get_or_create_unit("Sở Văn hóa") if role is Role.contributor else None
+    unit = unit_named("Sở Văn hóa") if role is Role.contributor else None
     db.session.commit()
     client = login("nguoidung", role=role, unit=unit)
     token = csrf_token(client, "/bien-tap/")

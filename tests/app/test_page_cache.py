@@ -6,14 +6,15 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from redis import Redis
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Comment, CommentStatus, MediaKind, MediaStatus, Role
-from app.services import media_jobs
+from app.services import media_jobs, workflow
+from app.services.infra import connect_redis
 from app.services.page_cache import PREFIX
-from app.services.publishing import ArticleInput, get_or_create_category, save_article
+from app.services.publishing import ArticleInput
+from app.services.sections import category_named
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +48,7 @@ def test_home_is_served_from_the_cache_until_an_article_is_published(client, mak
 
 
 def test_an_edit_refreshes_its_pages_and_leaves_unrelated_ones(client, make_article):
-    sport = get_or_create_category("Thể thao")
+    sport = category_named("Thể thao")
     db.session.commit()
     edited = make_article("Khánh thành cầu Cái Tắc")
     other = make_article("Giải bóng đá thiếu niên")
@@ -55,9 +56,9 @@ def test_an_edit_refreshes_its_pages_and_leaves_unrelated_ones(client, make_arti
     db.session.commit()
     for url in (f"/bai-viet/{edited.slug}", f"/bai-viet/{other.slug}", "/chuyen-muc/the-thao/"):
         client.get(url)
-    save_article(edited, ArticleInput(title="Khánh thành cầu Cái Tắc mới", lede=edited.lede,
+    workflow.save(edited, ArticleInput(title="Khánh thành cầu Cái Tắc mới", lede=edited.lede,
                                       body_html="<p>Cây cầu dài 200 m.</p>",
-                                      category_id=edited.category_id), user=None)
+                                      category_id=edited.category_id), None)
     page = client.get(f"/bai-viet/{edited.slug}")
     assert cache_state(page) == "miss" and "Cây cầu dài 200 m." in page.get_data(as_text=True)
     assert cache_state(client.get(f"/bai-viet/{other.slug}")) == "hit"
@@ -133,7 +134,7 @@ def test_query_strings_and_unknown_urls_cannot_fill_redis(client, make_article, 
 
 def test_a_redis_outage_gives_uncached_pages_not_errors(app, client, make_article):
     article = make_article()
-    app.extensions["redis"] = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    app.extensions["redis"] = connect_redis("redis://127.0.0.1:1/0")  # the project's own client
     try:
         assert client.get("/").status_code == 200
         assert client.get(f"/bai-viet/{article.slug}").status_code == 200

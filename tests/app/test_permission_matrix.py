@@ -38,7 +38,8 @@ from app.models import (
 )
 from app.services import workflow
 from app.services.accounts import create_token
-from app.services.publishing import ArticleInput, get_or_create_category
+from app.services.publishing import ArticleInput
+from app.services.sections import category_named
 from workers.queues import ALL_QUEUES, SERIALIZER
 
 ROLES = ("anonymous", "contributor", "other_unit", "editor", "admin")
@@ -69,7 +70,7 @@ def world(app, make_user, monkeypatch) -> World:
     unit_a, unit_b = Unit(name="Sở Văn hóa", slug="so-van-hoa"), Unit(name="Sở Y tế",
                                                                        slug="so-y-te")
     db.session.add_all([unit_a, unit_b])
-    category = get_or_create_category("Thời sự")
+    category = category_named("Thời sự")
     db.session.commit()
     contributor = make_user("congtacvien", PASSWORD, Role.contributor, unit_a)
     make_user("donvikhac", PASSWORD, Role.contributor, unit_b)

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import MediaKind, MediaStatus
 from app.public.podcast import itunes_duration
 from app.services.media_jobs import get_or_create_asset
-from app.services.publishing import get_or_create_category
+from app.services.sections import category_named
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 
@@ -132,7 +132,7 @@ def test_guid_is_stable_across_a_renarration(client, make_article, narrate):
 
 def test_section_feed_holds_only_its_section(client, app, make_article, narrate, category):
     """A section's feed is titled with the section and holds only its articles."""
-    other = get_or_create_category("Kinh tế")
+    other = category_named("Kinh tế")
     narrate(published(make_article("Lễ hội văn hóa"), 1))
     elsewhere = make_article("Giá lúa tăng")
     elsewhere.category_id = other.id

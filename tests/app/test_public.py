@@ -124,7 +124,7 @@ def test_article_page_carries_share_cards_structured_data_and_related(client, ma
 
 def test_home_has_listen_watch_most_read_and_section_blocks(client, make_article):
     """The portal home: Nghe strip for ready narrations, Đọc nhiều, a block per section."""
-    from app.services.publishing import get_or_create_category
+    from app.services.sections import category_named
 
     heard = make_article("Bài đã có bản nghe")
     heard.view_count = 900
@@ -132,7 +132,7 @@ def test_home_has_listen_watch_most_read_and_section_blocks(client, make_article
     audio.status = MediaStatus.ready
     audio.outputs = {"mp3": "audio/1/x.mp3"}
     other = make_article("Tin kinh tế nổi bật")
-    other.category_id = get_or_create_category("Kinh tế").id
+    other.category_id = category_named("Kinh tế").id
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
     listen = page.split('id="strip-1"', 1)[1].split("</section>", 1)[0]

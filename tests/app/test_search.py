@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 import pytest
 
 from app.extensions import db
-from app.services.publishing import get_or_create_category
 from app.services.search import exact_words, fold, make_search_text, parse_query, search
+from app.services.sections import category_named
 
 RESULT_LINK = re.compile(r'<li class="search-result">\s*<h3 class="card__title">'
                          r'<a href="/bai-viet/([^"]+)"')
@@ -14,7 +14,7 @@ RESULT_LINK = re.compile(r'<li class="search-result">\s*<h3 class="card__title">
 @pytest.fixture
 def corpus(make_article):
     """Four published articles about roads, Bình Dương, pump upkeep and a festival; a draft."""
-    economy = get_or_create_category("Kinh tế")
+    economy = category_named("Kinh tế")
     db.session.commit()
 
     def make(key, title, lede, body, published, section=None, **fields):
@@ -154,12 +154,13 @@ def test_drafts_never_appear(client, corpus):
 
 
 def test_edits_are_searchable_at_once(corpus):
-    """save_article keeps search_text (and the index) up to date."""
-    from app.services.publishing import ArticleInput, save_article
+    """An edit keeps search_text (and the index) up to date."""
+    from app.services import workflow
+    from app.services.publishing import ArticleInput
 
     road = corpus["road"]
-    save_article(road, ArticleInput(title="Khởi công cầu Cái Tắc", body_html="<p>Cầu mới.</p>",
-                                    category_id=road.category_id), user=None)
+    workflow.save(road, ArticleInput(title="Khởi công cầu Cái Tắc", body_html="<p>Cầu mới.</p>",
+                                    category_id=road.category_id), None)
     assert ids("cai tac") == [road.id]
     assert road.id not in ids("duong")
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import feedparser
 
 from app.extensions import db
-from app.services.publishing import get_or_create_category
+from app.services.sections import category_named
 
 
 def test_a_section_page_lists_only_its_own_articles_newest_first(client, make_article,
@@ -12,7 +12,7 @@ def test_a_section_page_lists_only_its_own_articles_newest_first(client, make_ar
     older = make_article("Tin văn hóa cũ")
     older.published_at = datetime(2026, 1, 1, tzinfo=UTC)
     make_article("Tin văn hóa mới")
-    economy = get_or_create_category("Kinh tế")
+    economy = category_named("Kinh tế")
     other = make_article("Tin kinh tế")
     other.category_id = economy.id
     db.session.commit()

@@ -8,7 +8,7 @@ import requests
 from app.extensions import db
 from app.models import MediaStatus, Role
 from app.services import media_jobs
-from app.services.publishing import get_or_create_unit
+from app.services.accounts import unit_named
 from tests.conftest import csrf_token
 from workers.queues import queue as rq_queue
 
@@ -226,8 +226,8 @@ def test_a_part_number_outside_s3_limits_is_refused(editor):
 
 def test_a_contributor_of_another_unit_is_refused(login, make_article, store):
     """A contributor may only upload to their own unit's drafts."""
-    theirs = get_or_create_unit("Sở Y tế")
-    mine = get_or_create_unit("Sở Văn hóa")
+    theirs = unit_named("Sở Y tế")
+    mine = unit_named("Sở Văn hóa")
     db.session.commit()
     article = make_article(publish=False, unit_id=theirs.id)
     own = make_article(title="Bài của Sở Văn hóa", publish=False, unit_id=mine.id)

@@ -26,7 +26,9 @@ from app.models import (
     User,
 )
 from app.services import workflow
-from app.services.publishing import ArticleInput, get_or_create_unit
+from app.services.accounts import unit_named
+from app.services.errors import Conflict
+from app.services.publishing import ArticleInput
 from tests.conftest import csrf_token
 from workers import clock, queues
 from workers.queues import SERIALIZER
@@ -37,7 +39,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 @pytest.fixture
 def unit(app):
-    unit = get_or_create_unit("Sở Văn hóa, Thể thao và Du lịch")
+    unit = unit_named("Sở Văn hóa, Thể thao và Du lịch")
     db.session.commit()
     return unit
 
@@ -153,7 +155,7 @@ def test_a_submitted_or_published_article_is_locked_for_its_contributor(
 
 def test_a_contributor_cannot_touch_another_units_articles(login, unit, category,
                                                            make_user):
-    other_unit = get_or_create_unit("Sở Y tế")
+    other_unit = unit_named("Sở Y tế")
     db.session.commit()
     writer = make_user("ctv-yte", role=Role.contributor, unit=other_unit)
     article = draft(writer, other_unit, category)
@@ -278,14 +280,14 @@ def test_steps_that_do_not_apply_are_refused_and_change_nothing(unit, category,
                                                                 make_user, make_article):
     editor = make_user("bientap", role=Role.editor)
     article = draft(editor, unit, category)
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(Conflict):
         workflow.return_to_unit(article, editor, "Chưa gửi mà trả lại")
     published = make_article()
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(Conflict):
         workflow.submit(published, editor)
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(Conflict):
         workflow.publish(published, editor)
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(Conflict):
         workflow.unpublish(article, editor)
     assert reload(article).status is ArticleStatus.draft and reload(article).version == 1
     assert reload(published).status is ArticleStatus.published

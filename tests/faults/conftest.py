@@ -23,6 +23,8 @@ from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from config import BASE_DIR
+from tests.conftest import worker_index
+from tests.summaries import FAULT
 
 pytestmark = pytest.mark.faults
 FAST_CLOCK = {"CLOCK_TICK": "0.5", "RECONCILE_INTERVAL": "2", "RECONCILE_SETTLE": "1",
@@ -60,7 +62,8 @@ def free_s3_port() -> int:
                 return False
         return True
 
-    for port in range(42000, 54000, 89):
+    # Each pytest-xdist worker starts its search elsewhere, so two never pick the same port.
+    for port in range(42000 + 13 * worker_index(), 54000, 89):
         if all(free(port + off) for off in (0, 10000, 1000, 11000, 1007, 11007, 555, 10555)):
             return port
     raise AssertionError("no free ports for SeaweedFS")
@@ -96,15 +99,18 @@ def alive(pid: int) -> bool:
         return False
 
 
-def ffmpegs() -> list[int]:
-    """Running ffmpeg processes of this machine (there are none outside the tests' jobs)."""
+def ffmpegs(under: Path | None = None) -> list[int]:
+    """Running ffmpeg processes, those working in folders `under` a path if given (a test's
+    own workers': other tests may be transcoding beside it)."""
     pids = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             cmd = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if cmd and cmd[0].endswith(b"ffmpeg") and alive(int(proc.name)):
+        if not cmd or not cmd[0].endswith(b"ffmpeg") or not alive(int(proc.name)):
+            continue
+        if under is None or any(str(under).encode() in part for part in cmd):
             pids.append(int(proc.name))
     return pids
 
@@ -153,11 +159,19 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def worker_env(app) -> Callable[..., dict[str, str]]:
+def job_tmp(tmp_path) -> Path:
+    """Where this test's worker processes keep their job folders (their TMPDIR)."""
+    path = tmp_path / "job-tmp"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def worker_env(app, job_tmp) -> Callable[..., dict[str, str]]:
     cfg = app.config
 
     def env(**extra: str) -> dict[str, str]:
-        return {**os.environ, "APP_CONFIG": "test", **FAST_CLOCK,
+        return {**os.environ, "APP_CONFIG": "test", **FAST_CLOCK, "TMPDIR": str(job_tmp),
                 "TEST_DATABASE_URL": cfg["SQLALCHEMY_DATABASE_URI"],
                 "TEST_REDIS_URL": cfg["REDIS_URL"], "TEST_S3_ENDPOINT_URL": cfg["S3_ENDPOINT_URL"],
                 "TEST_S3_BUCKET": cfg["S3_BUCKET"], **extra}
@@ -179,9 +193,11 @@ def workers(worker_env, tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
         worker.stop()
 
 
-def settle(predicate: Callable[[], object], timeout: float, every: float = 0.2) -> float:
+def settle(predicate: Callable[[], object], timeout: float, every: float = 0.2,
+           explain: Callable[[], str] = lambda: "") -> float:
     """Wait until `predicate()` is true; returns the seconds it took (AssertionError after
-    `timeout`). The session is expired before each look: another process writes the rows."""
+    `timeout`, with what `explain()` says). The session is expired before each look: another
+    process writes the rows."""
     started = time.monotonic()
     while True:
         db.session.expire_all()
@@ -189,32 +205,28 @@ def settle(predicate: Callable[[], object], timeout: float, every: float = 0.2) 
         if predicate():
             return time.monotonic() - started
         if time.monotonic() - started > timeout:
-            raise AssertionError(f"not settled within {timeout:.0f} s")
+            raise AssertionError(f"not settled within {timeout:.0f} s {explain()}".rstrip())
         time.sleep(every)
 
 
-ROWS: list[tuple[str, str, float, str]] = []
-ARTIFACT = BASE_DIR / "test-artifacts" / "faults" / "table.md"
+def describe(pids: list[int]) -> str:
+    """Each process as `pid state command` (for a failed test's message)."""
+    out = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+        except OSError:
+            state, cmd = "?", "(gone)"
+        out.append(f"{pid} {state} {cmd}")
+    return "; ".join(out)
 
 
 @pytest.fixture
-def tally_faults():
+def tally_faults(request):
     """`tally_faults(fault, settled state, seconds to settle, reason shown)`: a row of the table
-    printed at the end of the run (and kept in test-artifacts/faults/table.md)."""
+    printed at the end of the run (tests/summaries.py; kept in test-artifacts/faults/)."""
     def add(fault: str, state: str, seconds: float, reason: str) -> None:
-        ROWS.append((fault, state, seconds, reason))
+        request.node.user_properties.append((FAULT, (fault, state, seconds, reason)))
 
     return add
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not ROWS:
-        return
-    lines = ["| fault | settled state | time to settle | reason shown |", "|---|---|---:|---|"]
-    lines += [f"| {fault} | {state} | {seconds:.1f} s | {reason or '—'} |"
-              for fault, state, seconds, reason in ROWS]
-    terminalreporter.section("faults: how each one settled")
-    for line in lines:
-        terminalreporter.write_line(line)
-    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
-    ARTIFACT.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -7,7 +7,6 @@ import io
 import os
 import random
 import subprocess
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from app.services import media_jobs, workflow
 from app.services.publishing import ArticleInput
 from media_pipeline import ffmpeg_run
 from media_pipeline.samples import make_video
-from tests.faults.conftest import alive, descendants, ffmpegs, settle
+from tests.faults.conftest import alive, descendants, describe, ffmpegs, settle
 from workers import runner
 
 pytestmark = pytest.mark.faults
@@ -40,7 +39,7 @@ def editor(make_user):
 
 
 @pytest.fixture
-def published(editor, run_worker, store):
+def published(editor, run_worker, store, job_tmp):
     """An article readers already listen to: its files must come through every fault as they
     were. Yields a check to call at the end: that, and nothing left behind (no job folder,
     no ffmpeg)."""
@@ -62,7 +61,7 @@ def published(editor, run_worker, store):
     def unchanged_and_nothing_left() -> None:
         assert db.session.get(Article, article.id).asset("audio").outputs == outputs
         assert digests() == before
-        settle(lambda: not job_folders() and not ffmpegs(), 30)
+        settle(lambda: not job_folders(job_tmp) and not ffmpegs(job_tmp), 30)
 
     return unchanged_and_nothing_left
 
@@ -72,8 +71,8 @@ def article_with_video(editor, data: bytes, title: str = "Phóng sự dài") -> 
     return media_jobs.attach_video(article, io.BytesIO(data), "phong-su.mp4", "video/mp4")
 
 
-def job_folders() -> list[Path]:
-    return list(Path(tempfile.gettempdir()).glob(f"{runner.JOB_FOLDER_PREFIX}*"))
+def job_folders(root: Path) -> list[Path]:
+    return list(root.glob(f"{runner.JOB_FOLDER_PREFIX}*"))
 
 
 def processing(asset: MediaAsset, at_least: int = 10):
@@ -86,7 +85,7 @@ def ready(asset: MediaAsset):
 
 
 def test_a_killed_work_horse_takes_ffmpeg_with_it_and_the_job_is_done_again(
-        editor, workers, long_clip, tally_faults, published):
+        editor, workers, long_clip, tally_faults, published, job_tmp):
     asset = article_with_video(editor, long_clip)
     worker = workers("video")
     settle(processing(asset), 90)
@@ -99,7 +98,7 @@ def test_a_killed_work_horse_takes_ffmpeg_with_it_and_the_job_is_done_again(
     done = db.session.get(MediaAsset, asset.id)
     assert done.attempts == 2 and done.error == ""
     assert requests.get(media_url(done.outputs["mp4"]), timeout=10).status_code == 200
-    settle(lambda: not job_folders(), 30)  # the killed one's folder is swept
+    settle(lambda: not job_folders(job_tmp), 30)  # the killed one's folder is swept
     published()
     tally_faults("work-horse killed (SIGKILL) mid-transcode", "ready", took, "")
 
@@ -111,13 +110,17 @@ def media_url(key: str) -> str:
 
 
 def test_a_killed_worker_is_replaced_and_its_job_done_within_two_minutes(
-        editor, workers, long_clip, tally_faults, published):
+        editor, workers, long_clip, tally_faults, published, job_tmp):
     asset = article_with_video(editor, long_clip)
     first = workers("video")
     settle(processing(asset), 90)
     doomed = [first.horse(), *descendants(first.pid)]
     first.kill()  # the worker itself: its horse, clock and ffmpeg go with it (in turn)
-    settle(lambda: not [pid for pid in doomed if alive(pid)] and not ffmpegs(), 10)
+
+    def left() -> list[int]:
+        return [pid for pid in doomed if alive(pid)] + ffmpegs(job_tmp)
+
+    settle(lambda: not left(), 10, explain=lambda: f"still running: {describe(left())}")
     killed = time.monotonic()
     workers("video")  # a new worker starts at once, with its own clock
     settle(ready(asset), 240)

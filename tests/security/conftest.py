@@ -13,44 +13,31 @@ import shutil
 import socket
 import subprocess
 import time
-from collections import Counter
 
 import pytest
 from flask import g
 from redis import Redis
 
 from tests.conftest import csrf_token
-
-CASES: Counter[str] = Counter()
-TESTS: Counter[str] = Counter()
+from tests.summaries import SECURITY
 
 
 @pytest.fixture
 def tally(request):
-    """`tally(family)(n)` counts n cases checked; the test itself counts under the family."""
-    seen: set[str] = set()
+    """`tally(family)(n)` counts n cases checked; the test itself counts under the family
+    (the table at the end of the run: tests/summaries.py)."""
+    counts: dict[str, int] = {}  # (plain types: pytest-xdist carries it back to the controller)
+    request.node.user_properties.append((SECURITY, counts))
 
     def family(name: str):
-        if name not in seen:
-            seen.add(name)
-            TESTS[name] += 1
+        counts.setdefault(name, 0)  # seen: the test counts under the family
 
         def count(n: int = 1) -> None:
-            CASES[name] += n
+            counts[name] += n
 
         return count
 
     return family
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not CASES and not TESTS:
-        return
-    terminalreporter.section("security suite: cases checked per family")
-    width = max(len(name) for name in {*CASES, *TESTS})
-    for name in sorted({*CASES, *TESTS}):
-        terminalreporter.write_line(
-            f"{name:<{width}}  {TESTS[name]:>3} tests  {CASES[name]:>5} cases")
 
 
 def fresh(client):

@@ -9,7 +9,8 @@ from app import create_app
 from app.extensions import db
 from app.models import Role, User
 from app.services import documents, schedules, workflow
-from app.services.publishing import ArticleInput, get_or_create_category
+from app.services.publishing import ArticleInput
+from app.services.sections import category_named
 from tests.security.conftest import fresh
 
 pytestmark = pytest.mark.security
@@ -25,7 +26,7 @@ def content(app, make_user):
     from io import BytesIO
 
     editor = make_user("bientap", role=Role.editor)
-    section = get_or_create_category("Thời sự")
+    section = category_named("Thời sự")
     db.session.commit()
     article = workflow.save(None, ArticleInput(
         title="Khai mạc kỳ họp thứ 12 Hội đồng nhân dân tỉnh", lede="Sáng 6/12.",
@@ -87,7 +88,7 @@ def test_the_api_location_header_uses_the_site_url(app, content, tally):
     """A unit's system is told where its article went on the configured site."""
     from app.services.accounts import create_token
 
-    unit = __import__("app.services.publishing", fromlist=["x"]).get_or_create_unit("Sở Y tế")
+    unit = __import__("app.services.accounts", fromlist=["x"]).unit_named("Sở Y tế")
     admin = User(username="quantri", role=Role.admin, full_name="Quản trị")
     admin.set_password("mat-khau-dung")
     db.session.add(admin)

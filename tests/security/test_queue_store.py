@@ -13,7 +13,7 @@ import pytest
 import requests
 from redis import Redis
 from redis.exceptions import AuthenticationError, ResponseError
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from app import create_app
 from app.extensions import db
@@ -21,6 +21,7 @@ from app.models import MediaStatus, Role, User
 from app.services import workflow
 from app.services.publishing import ArticleInput
 from workers.queues import ALL_QUEUES, SERIALIZER
+from workers.worker import PortalSimpleWorker
 
 pytestmark = pytest.mark.security
 MARK = Path("/tmp/docnghexem-pickle-ran")
@@ -47,7 +48,8 @@ def test_a_redis_with_a_password_or_acl_user_works_through_redis_url(
                                                    body_html="<p>Nội dung ngắn.</p>"),
                                 editor, then="publish")
         connection = Redis.from_url(url)
-        SimpleWorker(ALL_QUEUES, connection=connection, serializer=SERIALIZER).work(burst=True)
+        PortalSimpleWorker(ALL_QUEUES, connection=connection,
+                           serializer=SERIALIZER).work(burst=True)
         db.session.refresh(article)
         assert article.asset("audio").status is MediaStatus.ready
         client = portal.test_client()

@@ -121,14 +121,14 @@ def test_every_route_reads_at_most_its_own_body_limit(app, make_user, tally):
     """Each state-changing route's limit is the default form limit or one named above; the
     ones small enough to try refuse one byte more with a 413 before parsing anything."""
     from app.services import workflow
-    from app.services.accounts import create_token
-    from app.services.publishing import ArticleInput, get_or_create_unit
+    from app.services.accounts import create_token, unit_named
+    from app.services.publishing import ArticleInput
 
     count = tally("body limits")
     editor = make_user("bientap", role=Role.admin)
     article = workflow.save(None, ArticleInput(title="Tin có ý kiến", body_html="<p>Nội dung.</p>"),
                             editor, then="publish")
-    _row, token = create_token(get_or_create_unit("Sở Tài chính"), "Hệ thống", editor)
+    _row, token = create_token(unit_named("Sở Tài chính"), "Hệ thống", editor)
     bearer = {"Authorization": f"Bearer {token}"}  # the API reads nothing unauthenticated
     default = app.config["MAX_CONTENT_LENGTH"]
     for rule, method in rules(app, STATE_CHANGING):

@@ -17,8 +17,10 @@ from app.extensions import db
 from app.models import Article, ArticleStatus, MediaStatus, Role, User
 from app.models.base import utcnow
 from app.services import documents, drafting, media_jobs, workflow
+from app.services.accounts import unit_named
 from app.services.media_keys import HIDDEN, is_hidden, shown
-from app.services.publishing import ArticleInput, get_or_create_category, get_or_create_unit
+from app.services.publishing import ArticleInput
+from app.services.sections import category_named
 
 pytestmark = pytest.mark.security
 HIDDEN_STATES = ("draft", "submitted", "returned", "scheduled", "withdrawn")
@@ -31,7 +33,7 @@ def anonymous_get(store, key: str) -> int:
 
 @pytest.fixture
 def people(app, make_user):
-    unit = get_or_create_unit("Sở Nội vụ")
+    unit = unit_named("Sở Nội vụ")
     db.session.commit()
     return (make_user("bientap", role=Role.editor),
             make_user("congtacvien", role=Role.contributor, unit=unit), unit)
@@ -59,7 +61,7 @@ def test_unpublished_articles_are_on_no_public_surface_even_for_staff(
     count = tally("unpublished")
     editor, contributor, unit = people
     monkeypatch.setitem(app.config, "PAGE_CACHE_TTL", 300)
-    section = get_or_create_category("Thời sự")
+    section = category_named("Thời sự")
     control = workflow.save(None, ArticleInput(
         title="Tin công khai đã xuất bản", body_html="<p>Ai cũng đọc được.</p>",
         category_id=section.id, unit_id=unit.id), editor, then="publish")

@@ -5,7 +5,7 @@ import pytest
 import requests
 from PIL import Image
 from redis.exceptions import RedisError
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from app.services.publishing import store_cover
 from tests.conftest import csrf_token
 from workers import queues, tasks
 from workers.queues import SERIALIZER
+from workers.worker import PortalSimpleWorker
 
 
 def jpeg(title: str, index: int = 0, size=(1600, 900)) -> bytes:
@@ -28,7 +29,8 @@ def jpeg(title: str, index: int = 0, size=(1600, 900)) -> bytes:
 def run_image_jobs(app, redis_conn):
     """Only the cover jobs (fast: no narration)."""
     def run():
-        SimpleWorker([queues.IMAGES], connection=redis_conn, serializer=SERIALIZER).work(burst=True)
+        PortalSimpleWorker([queues.IMAGES], connection=redis_conn,
+                           serializer=SERIALIZER).work(burst=True)
         db.session.expire_all()
     return run
 

@@ -32,19 +32,22 @@ def test_publishing_narrates_the_article_into_the_object_store(make_article, run
 def test_editing_only_the_category_does_not_narrate_again(make_article, run_worker, redis_conn):
     from rq import Queue
 
-    from app.services.publishing import ArticleInput, get_or_create_category, save_article
+    from app.services import workflow
+    from app.services.publishing import ArticleInput
+    from app.services.sections import category_named
 
     article = make_article()
     run_worker()
-    other = get_or_create_category("Kinh tế")
-    save_article(article, ArticleInput(title=article.title, lede=article.lede,
+    other = category_named("Kinh tế")
+    workflow.save(article, ArticleInput(title=article.title, lede=article.lede,
                                        body_html=article.body_html, category_id=other.id), None)
     assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 0
 
 
 def test_editing_the_body_narrates_again_and_readers_keep_the_old_audio_meanwhile(
         make_article, run_worker, client):
-    from app.services.publishing import ArticleInput, save_article
+    from app.services import workflow
+    from app.services.publishing import ArticleInput
 
     article = make_article()
     run_worker()
@@ -52,7 +55,7 @@ def test_editing_the_body_narrates_again_and_readers_keep_the_old_audio_meanwhil
     db.session.refresh(audio)
     old_key = audio.outputs["mp3"]
     edited = "<p>Nội dung đã được sửa lại, có thêm 15 ý kiến.</p>"
-    save_article(article, ArticleInput(title=article.title, lede=article.lede, body_html=edited,
+    workflow.save(article, ArticleInput(title=article.title, lede=article.lede, body_html=edited,
                                        category_id=article.category_id), None)
     db.session.refresh(audio)
     assert audio.status is MediaStatus.queued
