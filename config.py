@@ -116,7 +116,7 @@ class Config:
     MEDIA_GC_GRACE = env_int("MEDIA_GC_GRACE", 24 * 3600)
     MAINTENANCE_INTERVAL = env_int("MAINTENANCE_INTERVAL", 5 * 60)  # stale uploads, images
 
-    # The workers' clock (workers/clock.py): how often it publishes what is due, and rebuilds
+    # The workers' clock (app/clock.py): how often it publishes what is due, and rebuilds
     # the queue from the rows; a row changed more recently than RECONCILE_SETTLE is left alone.
     CLOCK_TICK = env_float("CLOCK_TICK", 2.0)
     RECONCILE_INTERVAL = env_float("RECONCILE_INTERVAL", 30.0)

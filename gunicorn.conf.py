@@ -35,7 +35,7 @@ errorlog = "-"
 
 
 def worker_exit(server, worker):
-    """Send the article views this worker counted in memory (app.services.page_cache) before
+    """Send the article views this worker counted in memory (app.http_page_cache) before
     it goes: a restart loses none of them."""
     app = getattr(worker, "wsgi", None)
     local = getattr(app, "extensions", {}).get("page_cache_local")

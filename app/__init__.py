@@ -6,37 +6,28 @@ import os
 import secrets
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Config, config_from_env
 
-from . import http_errors, http_security
+from . import http_caching, http_errors, http_security, models  # noqa: F401 (models: tables)
+from .api import bp as api_bp
+from .cli import register_cli
+from .deploy_check import UnsafeSettings, all_problems
+from .editor import bp as editor_bp
 from .extensions import babel, compress, csrf, db, login_manager, migrate
-
-MEDIA_LABELS = {"pending": _l("Chờ xử lý"), "queued": _l("Trong hàng đợi"),
-                "processing": _l("Đang xử lý"), "ready": _l("Sẵn sàng"), "failed": _l("Lỗi"),
-                "stale": _l("Cần làm lại"), "none": _l("Chưa có")}
-
-
-LANGUAGE_COOKIE = "ngon-ngu"
-
-
-def select_locale() -> str:
-    """Vietnamese unless the reader chose another language the portal speaks (a cookie set
-    by /ngon-ngu/<code>). The browser's Accept-Language is not consulted: the portal is
-    Vietnamese first, and many readers' phones are set to English."""
-    from flask import current_app, has_request_context
-
-    if not has_request_context():  # the CLI and workers speak the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
-    if chosen in current_app.config["LANGUAGES"]:
-        return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+from .http_page_cache import ServeCachedPages
+from .i18n import MEDIA_LABELS, select_locale
+from .public import bp as public_bp
+from .services import cache_hooks
+from .services.info_pages import published_pages
+from .services.localtime import local
+from .services.sections import menu_sections, per_request
+from .urls import absolute_url
 
 
 def instance_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
@@ -79,27 +70,14 @@ def create_app(config: type[Config] | None = None, *, refuse_unsafe: bool = True
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(BASE_DIR / "app" / "translations"))
 
-    from . import models  # noqa: F401  (register tables with the metadata)
-    from .api import bp as api_bp
-    from .cli import register_cli
-    from .editor import bp as editor_bp
-    from .public import bp as public_bp
-
     app.register_blueprint(public_bp)
     app.register_blueprint(editor_bp, url_prefix="/bien-tap")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
     register_cli(app)
-    from . import http_caching
-    from .services import cache_hooks
-
     http_caching.install(app)  # after Compress: its after_request hook runs before Compress's
-    from .services.page_cache import ServeCachedPages
-
     app.wsgi_app = ServeCachedPages(app.wsgi_app, app)  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXIES"] > 0:  # outermost: every layer sees the reader's address
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
                                 x_host=hops)
@@ -107,8 +85,6 @@ def create_app(config: type[Config] | None = None, *, refuse_unsafe: bool = True
     _register_template_helpers(app)
     http_errors.install(app)
     if app.config["REFUSE_UNSAFE_SETTINGS"] and refuse_unsafe:
-        from .deploy_check import UnsafeSettings, all_problems
-
         problems = all_problems(app)
         if problems:
             raise UnsafeSettings(problems)
@@ -116,20 +92,18 @@ def create_app(config: type[Config] | None = None, *, refuse_unsafe: bool = True
 
 
 def _register_template_helpers(app: Flask) -> None:
-    tz = ZoneInfo(app.config["DISPLAY_TIMEZONE"])
-
     @app.template_filter("vn_date")
     def vn_date(value: datetime | None) -> str:
-        return value.astimezone(tz).strftime("%d/%m/%Y") if value else ""
+        return local(value).strftime("%d/%m/%Y") if value else ""
 
     @app.template_filter("vn_datetime")
     def vn_datetime(value: datetime | None) -> str:
-        return value.astimezone(tz).strftime("%H:%M %d/%m/%Y") if value else ""
+        return local(value).strftime("%H:%M %d/%m/%Y") if value else ""
 
     @app.template_filter("local_date_iso")
     def local_date_iso(value: datetime | None) -> str:
         """The date in Vietnam, yyyy-mm-dd: for links to a day or a week."""
-        return value.astimezone(tz).date().isoformat() if value else ""
+        return local(value).date().isoformat() if value else ""
 
     @app.template_filter("vn_number")
     def vn_number(value: int | None) -> str:
@@ -146,17 +120,10 @@ def _register_template_helpers(app: Flask) -> None:
         return f"{minutes}:{secs:02d}"
 
     def nav_sections() -> list[object]:
-        from .services.sections import menu_sections
-
         return list(menu_sections())
 
     def footer_pages() -> list[object]:
-        from .services.info_pages import published_pages
-        from .services.sections import per_request
-
         return per_request("footer_pages", lambda: list(published_pages()))
-
-    from .urls import absolute_url
 
     app.add_template_global(absolute_url)
 

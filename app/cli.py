@@ -7,11 +7,20 @@ import mimetypes
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
+from .demo import DEMO_ACCOUNTS, seed
 from .extensions import db
+from .media.lifecycle import attach_video, request_cover_variants
+from .media.storage_keys import sync_article_media
 from .models import Article, Role, Unit, User
+from .services.backup import ToolFailed, backup, restore
+from .services.documents import seed_demo_documents
+from .services.errors import ServiceError
+from .services.importer import import_articles
+from .services.infra import init_storage, object_store
+from .services.schedules import seed_demo_schedules
 
 
 def register_cli(app: Flask) -> None:
@@ -28,8 +37,6 @@ def register_cli(app: Flask) -> None:
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 def backup_cmd(target: Path) -> None:
     """Write a consistent snapshot of the database and a manifest of the media to TARGET."""
-    from .services.backup import ToolFailed, backup
-    from .services.errors import ServiceError
 
     try:
         manifest = backup(target)
@@ -45,15 +52,13 @@ def backup_cmd(target: Path) -> None:
 @click.option("--force", is_flag=True, help="overwrite a database that has articles")
 def restore_cmd(source: Path, force: bool) -> None:
     """Restore the snapshot in SOURCE into the configured database and check the media."""
-    from .services.backup import ToolFailed, restore
-    from .services.errors import ServiceError
 
     try:
         report = restore(source, force=force)
     except (ServiceError, ToolFailed) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Đã khôi phục: {report.articles} bài, {report.revisions} phiên bản; "
-               f"{report.media_keys - len(report.missing)}/{report.media_keys} tệp media có "
+               f"{report.storage_keys - len(report.missing)}/{report.storage_keys} tệp media có "
                "trong kho.")
     if report.missing:
         for key in report.missing[:20]:
@@ -70,8 +75,6 @@ def articles_cli() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_cmd(file: Path) -> None:
     """Create or update (by slug) and publish the articles in FILE; prints their ids."""
-    from .services.errors import ServiceError
-    from .services.importer import import_articles
 
     try:
         payload = json.loads(file.read_text(encoding="utf-8"))
@@ -95,7 +98,6 @@ def media_cli() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def attach_video_cmd(article_id: int, file: Path) -> None:
     """Store FILE as ARTICLE_ID's video and queue its transcoding."""
-    from .services.media_jobs import attach_video
 
     article = db.session.get(Article, article_id)
     if article is None:
@@ -111,7 +113,6 @@ def attach_video_cmd(article_id: int, file: Path) -> None:
 def cover_variants_cmd(redo_all: bool) -> None:
     """Queue the responsive widths of covers that lack them (e.g. stored before the worker
     made them); prints how many were queued."""
-    from .services.media_jobs import request_cover_variants
 
     query = select(Article).where(Article.cover_key.is_not(None)).order_by(Article.id)
     queued = 0
@@ -126,7 +127,6 @@ def sync_visibility_cmd() -> None:
     """Put every article's files where its status says: public once published, private under
     private/ otherwise (files stored before that rule, or a move that failed); prints how many
     moved."""
-    from .services.media_keys import sync_article_media
 
     moved = sum(sync_article_media(article)
                 for article in db.session.scalars(select(Article).order_by(Article.id)))
@@ -141,7 +141,6 @@ def storage_cli() -> None:
 @storage_cli.command("init")
 def storage_init_cmd() -> None:
     """Create the bucket and make the media prefixes publicly readable."""
-    from .services.infra import init_storage, object_store
 
     init_storage()
     click.echo(f"bucket {object_store().bucket} ready")
@@ -182,9 +181,7 @@ def demo_cli() -> None:
 @click.option("--no-video", is_flag=True, help="Skip the generated demo video.")
 def demo_seed_cmd(no_video: bool) -> None:
     """Seed demo users, sections and articles (safe to run again). Never in production."""
-    from flask import current_app
 
-    from .demo import DEMO_ACCOUNTS, seed
 
     if current_app.config["REFUSE_UNSAFE_SETTINGS"]:
         raise click.ClickException("Không tạo nội dung và tài khoản mẫu trên hệ thống "
@@ -193,8 +190,6 @@ def demo_seed_cmd(no_video: bool) -> None:
     articles = seed(with_video=not no_video)
     for article in articles:
         click.echo(f"{article.id}\t{article.slug}")
-    from .services.documents import seed_demo_documents
-    from .services.schedules import seed_demo_schedules
 
     click.echo(f"documents: {len(seed_demo_documents())}")
     click.echo(f"schedule entries: {len(seed_demo_schedules())}")

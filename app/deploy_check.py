@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import click
 from redis.connection import parse_url as parse_redis_url
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from config import DEV_S3_ACCESS_KEY, DEV_S3_SECRET_KEY, config_from_env
+from config import DEV_S3_ACCESS_KEY, DEV_S3_SECRET_KEY
+
+from .demo import DEMO_ACCOUNTS
+from .extensions import db
+from .models import User
 
 log = logging.getLogger(__name__)
 MIN_SECRET_LENGTH = 32
@@ -88,13 +93,6 @@ def _redis_password(url: str) -> str:
 
 def demo_account_problems() -> list[Problem]:
     """Demo accounts that still open with their published passwords (`flask demo seed`)."""
-    from sqlalchemy import select
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .demo import DEMO_ACCOUNTS
-    from .extensions import db
-    from .models import User
-
     try:
         users = db.session.scalars(select(User).where(
             User.username.in_([account.username for account in DEMO_ACCOUNTS]))).all()
@@ -110,33 +108,9 @@ def demo_account_problems() -> list[Problem]:
 
 def all_problems(app: Any) -> list[Problem]:
     """Settings and database together (needs the app; opens and closes a DB connection)."""
-    from .extensions import db
-
     with app.app_context():
         try:
             return settings_problems(app.config) + demo_account_problems()
         finally:
             db.session.remove()
             db.engine.dispose()  # gunicorn forks after this: each worker opens its own
-
-
-@click.command("check-deploy")
-def check_deploy_command() -> None:
-    """Print every unsafe production setting; exit 1 if there is any (safe to run anywhere).
-
-    Reads the settings from the environment as APP_CONFIG=prod would, whatever APP_CONFIG says.
-    """
-    from config import ProdConfig
-
-    from . import create_app
-
-    chosen = config_from_env()
-    config = chosen if chosen.REFUSE_UNSAFE_SETTINGS else ProdConfig
-    problems = all_problems(create_app(config, refuse_unsafe=False))
-    if not problems:
-        click.echo("Cấu hình production an toàn: không có thiết lập nào cần sửa.")
-        return
-    click.echo(f"{len(problems)} thiết lập chưa an toàn cho production:", err=True)
-    for problem in problems:
-        click.echo(f"  ✗ {problem}", err=True)
-    raise SystemExit(1)

@@ -462,11 +462,11 @@ def section_briefing(tmp: Path, max_sentences: int | None) -> None:
     work.mkdir()
     cover = make_cover(work / "cover.jpg")
     try:
-        from workers.tasks import BRIEFING_RUNGS
-        rungs_from = "`workers.tasks.BRIEFING_RUNGS`"
+        from app.media.jobs import BRIEFING_RUNGS
+        rungs_from = "`app.media.jobs.BRIEFING_RUNGS`"
     except Exception as exc:  # the app's imports may fail outside its environment
         BRIEFING_RUNGS = {"360p", "720p"}
-        rungs_from = f"a copy of workers.tasks.BRIEFING_RUNGS (import failed: {exc})"
+        rungs_from = f"a copy of app.media.jobs.BRIEFING_RUNGS (import failed: {exc})"
 
     start = time.perf_counter()
     script = narration.build_script(article["title"], article["lede"], article["body_html"])

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
+from app.media.queues import ALL_QUEUES
 from app.models import MediaAsset, MediaKind, MediaStatus
 from app.services.infra import redis_conn
-from workers.queues import ALL_QUEUES
 
 DONE = {MediaStatus.ready, MediaStatus.failed}
 

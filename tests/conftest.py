@@ -22,8 +22,8 @@ from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.media.queues import SERIALIZER
 from config import BASE_DIR, TestConfig
-from workers.queues import SERIALIZER
 
 S3_PORT = 8433
 
@@ -226,7 +226,7 @@ def make_article(app, category):
 def run_worker(app, redis_conn):
     """Run a real RQ worker in burst mode in this process, inside the test's app context (the
     portal's worker class: it stops in well under a second)."""
-    from workers.queues import ALL_QUEUES
+    from app.media.queues import ALL_QUEUES
     from workers.worker import PortalSimpleWorker
 
     def run():

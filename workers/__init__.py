@@ -1,1 +1,2 @@
-"""RQ glue between the app's rows and the media pipeline: queues, jobs, state changes."""
+"""The worker processes: `python -m workers --kind quick|video` runs RQ's worker on the jobs of
+app/media (worker.py), with a clock beside it (app/clock.py)."""

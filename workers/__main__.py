@@ -1,5 +1,5 @@
 """`python -m workers [--kind quick|video|all] [--burst]`: an RQ worker of one kind, with its
-scheduler (for delayed clean-ups) and, unless in burst mode, its clock (workers/clock.py)."""
+scheduler (for delayed clean-ups) and, unless in burst mode, its clock (app/clock.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import logging
 import multiprocessing
 
 from app import create_app
+from app.clock import run_forever
+from app.media.queues import SERIALIZER
 from app.services.infra import connect_redis
 
-from .queues import SERIALIZER
 from .worker import KINDS, PortalWorker, worker_options
 
 
@@ -24,8 +25,6 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = create_app()  # refuses to start on unsafe production settings
     if not args.burst:
-        from .clock import run_forever
-
         # Forked before the worker connects or starts a thread; it dies with this process.
         multiprocessing.get_context("fork").Process(
             target=run_forever, args=(app,), name="clock", daemon=True).start()

@@ -6,7 +6,7 @@
 Each kind scales on machines of its own (Procfile, deploy/systemd). A worker stops within a
 second of being asked (RQ's own waits up to a minute on its command channel), its work-horse
 dies with it (and ffmpeg with the work-horse), and its heartbeat is short, so that the clock
-(workers/clock.py) sees a dead worker's job within a minute or two.
+(app/clock.py) sees a dead worker's job within a minute or two.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from rq import SimpleWorker, Worker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.scheduler import RQScheduler
 
+from app.media.queues import ALL_QUEUES, IMAGES, NARRATION, VIDEO
 from media_pipeline.ffmpeg_run import die_with_parent
-
-from .queues import ALL_QUEUES, IMAGES, NARRATION, VIDEO
 
 KINDS = {"quick": [IMAGES, NARRATION], "video": [VIDEO], "all": ALL_QUEUES}
 

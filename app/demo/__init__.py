@@ -18,12 +18,14 @@ from sqlalchemy import select
 from media_pipeline.samples import make_video
 
 from ..extensions import db
-from ..models import Article, Role, User
-from ..services import media_jobs
+from ..media import lifecycle
+from ..models import Article, Banner, Role, User
+from ..services import workflow
 from ..services.accounts import unit_named
+from ..services.banners import BannerInput, save_banner
 from ..services.importer import import_article
 from ..services.infra import init_storage
-from ..services.publishing import store_cover
+from ..services.publishing import ArticleInput, store_cover
 
 DEMO_FILE = Path(__file__).with_name("articles.json")
 
@@ -76,9 +78,6 @@ def cover_image(title: str, index: int, size: tuple[int, int] = (1200, 675)) -> 
 
 def seed_banner() -> None:
     """One banner in the "Quảng cáo" slot: a public-service notice, as such portals carry."""
-    from ..models import Banner
-    from ..services.banners import BannerInput, save_banner
-
     if db.session.scalar(select(Banner)) is not None:
         return
     image = cover_image("Dịch vụ công trực tuyến: nộp hồ sơ mọi lúc, mọi nơi", 2, (1200, 300))
@@ -113,7 +112,7 @@ def seed(with_video: bool = True) -> list[Article]:
         with tempfile.TemporaryDirectory() as tmp:
             video = make_video(Path(tmp) / "demo.mp4", seconds=8, size=(1280, 720))
             with video.open("rb") as fh:
-                media_jobs.attach_video(articles[0], fh, "gioi-thieu.mp4", "video/mp4")
+                lifecycle.attach_video(articles[0], fh, "gioi-thieu.mp4", "video/mp4")
     return articles
 
 
@@ -139,9 +138,6 @@ NEWSROOM = [
 def seed_newsroom() -> None:
     """Articles units have sent: the review queue and a returned article have something in
     them. Submitted by the unit's contributor, or by its own system through the API."""
-    from ..services import workflow
-    from ..services.publishing import ArticleInput
-
     editor = db.session.scalar(select(User).where(User.username == "bientap"))
     for unit_name, username, title, lede, body, return_note in NEWSROOM:
         if db.session.scalar(select(Article.id).where(Article.title == title)) is not None:

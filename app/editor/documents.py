@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..http_security import body_limit
+from ..i18n import human_size
 from ..models import Document
 from ..public.views import _page_arg
 from ..services import documents as service
@@ -73,7 +74,7 @@ def documents_page(doc_id: int | None = None):
                            types=service.DOCUMENT_TYPES,
                            known_issuers=service.issuers(published_only=False),
                            file_label=service.file_label, media_url=media_url,
-                           max_size=service.human_size(current_app.config["DOCUMENT_MAX_BYTES"])), \
+                           max_size=human_size(current_app.config["DOCUMENT_MAX_BYTES"])), \
         status
 
 

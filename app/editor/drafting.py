@@ -1,7 +1,7 @@
 """Editor comfort over HTTP: autosave of the edit form, images placed in the body, and the
 preview of an article as readers will see it (with its audio player).
 
-The edit view itself (app/editor/views.py) knows nothing of this: the autosave banner and
+The edit view itself (app/editor/articles.py) knows nothing of this: the autosave banner and
 the restored values reach its template through a context processor and Flask's
 `before_render_template` signal. A save clears the user's autosave in the same transaction
 (app.services.workflow.save).
@@ -26,6 +26,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..http_security import body_limit
+from ..i18n import human_size
 from ..models import Article
 from ..public.views import article_page_context
 from ..services import drafting
@@ -40,7 +41,6 @@ from .access import (
     viewable_article,
     writable_article,
 )
-from .forms import human_size
 
 RESTORE_ARG = "khoi-phuc"
 

@@ -13,18 +13,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
+from ..media import uploads
+
 REQUIRED = _l("Trường này không được để trống.")
 
 
-def human_size(n: int) -> str:
-    """4294967296 → '4 GB', 1572864 → '1,5 MB' (Vietnamese decimal comma)."""
-    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if n >= size:
-            return f"{n / size:.1f}".rstrip("0").rstrip(".").replace(".", ",") + f" {unit}"
-    return f"{n} byte"
-
-
-VIDEO_TYPES = ["mp4", "mov", "m4v", "mkv", "webm", "avi", "mpg", "mpeg", "3gp", "ts"]
 
 
 class LoginForm(FlaskForm):
@@ -63,7 +56,7 @@ class ArticleForm(FlaskForm):
 class VideoForm(FlaskForm):
     video = FileField(_l("Tệp video"), validators=[
         FileRequired(_l("Vui lòng chọn tệp video.")),
-        FileAllowed(VIDEO_TYPES, _l("Định dạng video không được hỗ trợ."))])
+        FileAllowed(uploads.VIDEO_TYPES, uploads.BAD_TYPE)])
     upload = SubmitField(_l("Tải video lên"))
 
 

@@ -8,8 +8,7 @@ workers next to the media rows that failed, and puts work back on the queues.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -27,28 +26,31 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from redis.exceptions import RedisError
-from rq import Worker
-from rq.exceptions import DeserializationError, NoSuchJobError
-from rq.job import Job
-from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload
+from rq.exceptions import NoSuchJobError
+from rq.registry import FailedJobRegistry
 
-from workers import queues
-
-from .. import MEDIA_LABELS
 from ..extensions import db
 from ..http_security import body_limit
+from ..i18n import MEDIA_LABELS
+from ..media import lifecycle, queues
+from ..media.monitor import (
+    KIND_NAMES,
+    QUEUE_NAMES,
+    QueueRow,
+    WorkerRow,
+    queue_rows,
+    troubled_assets,
+    worker_rows,
+)
+from ..media.storage_keys import is_hidden
 from ..models import Article, ArticleStatus, ListenSource, MediaAsset, MediaKind, MediaStatus
-from ..services import media_jobs
 from ..services.infra import media_url, object_store, redis_conn
-from ..services.media_keys import is_hidden
 from ..services.serializers import hls_url
 from . import bp
 from .access import admin_required, staff_required, viewable_article, writable_article
 from .forms import VideoForm
 
-Outcome = media_jobs.Outcome
+Outcome = lifecycle.Outcome
 
 ARTICLE_STATES = {
     ArticleStatus.draft: _l("Bản nháp"),
@@ -191,7 +193,7 @@ def upload_video(article_id: int):
             flash(str(message), "error")
         return redirect(url_for("editor.edit", article_id=article.id)), 303
     upload = form.video.data
-    media_jobs.attach_video(article, upload.stream, upload.filename, upload.mimetype)
+    lifecycle.attach_video(article, upload.stream, upload.filename, upload.mimetype)
     flash(_("Đã tải video lên; hệ thống đang xử lý."), "success")
     return redirect(url_for("editor.edit", article_id=article.id)), 303
 
@@ -201,7 +203,7 @@ def upload_video(article_id: int):
 def retry_media(asset_id: int):
     """Thử lại / Làm lại: queue a media asset again (audited); JSON for media-panel.js."""
     asset = editable_asset(asset_id)
-    return outcome_response(asset.article, media_jobs.retry_by_hand(asset),
+    return outcome_response(asset.article, lifecycle.retry_by_hand(asset),
                             _("Đã đưa vào hàng đợi xử lý lại."))
 
 
@@ -210,7 +212,7 @@ def retry_media(asset_id: int):
 def cancel_media(asset_id: int):
     """Stop a queued or running media job (audited); JSON for media-panel.js."""
     asset = editable_asset(asset_id)
-    if media_jobs.cancel_by_hand(asset):
+    if lifecycle.cancel_by_hand(asset):
         return panel_response(asset.article, _("Đã hủy xử lý."))
     return panel_response(asset.article, _("Không có việc nào đang chạy để hủy."), "warning")
 
@@ -265,39 +267,13 @@ def media_status(article_id: int):
 def preview_narration(article_id: int):
     """Tạo bản nghe thử: narrate an article that is not live yet (audited media.preview)."""
     article = writable_article(article_id)
-    outcome = media_jobs.request_preview_narration(article)
+    outcome = lifecycle.request_preview_narration(article)
     return outcome_response(article, outcome,
                             _("Đã đưa bản nghe thử vào hàng đợi; ít phút nữa có thể nghe."))
 
 
 # --- the admin's jobs page ------------------------------------------------------------------
 
-QUEUE_NAMES = {queues.IMAGES: _l("Ảnh bìa"), queues.NARRATION: _l("Bản nghe"),
-               queues.VIDEO: _l("Video")}
-JOB_NAMES = {
-    "workers.tasks.narrate_article": _l("Đọc bài thành tiếng"),
-    "workers.tasks.transcode_video": _l("Chuyển mã video tải lên"),
-    "workers.tasks.make_briefing": _l("Dựng video tóm tắt"),
-    "workers.tasks.make_cover_variants": _l("Tạo các cỡ ảnh bìa"),
-    "workers.tasks.retire_cover_variants": _l("Xóa các cỡ ảnh bìa cũ"),
-    "workers.tasks.delete_media": _l("Xóa media cũ"),
-    "workers.tasks.make_body_image_variants": _l("Tạo các cỡ ảnh trong bài"),
-    "workers.tasks.sync_media": _l("Công bố hoặc thu hồi tệp của bài"),
-}
-# Jobs about an article rather than a media asset: their first argument is the article's id.
-ARTICLE_JOBS = {"workers.tasks.make_cover_variants", "workers.tasks.retire_cover_variants"}
-# RQ's own reasons for a failure, in words (the rest is shown as the exception's last line).
-RQ_FAILURES = [
-    ("JobTimeoutException", _l("Việc chạy quá thời gian cho phép nên đã bị dừng.")),
-    ("AbandonedJobError", _l("Máy xử lý ngừng giữa chừng; việc bị bỏ dở.")),
-    ("terminated unexpectedly", _l("Máy xử lý bị dừng đột ngột (hết bộ nhớ hoặc bị tắt).")),
-    ("StopRequested", _l("Đã dừng theo yêu cầu.")),
-]
-WORKER_STATES = {"busy": _l("Đang làm việc"), "idle": _l("Đang chờ việc"),
-                 "suspended": _l("Tạm ngưng"), "started": _l("Vừa khởi động")}
-KIND_NAMES = {"audio": _l("Bản nghe"), "video": _l("Video tải lên"),
-              "briefing": _l("Video tóm tắt")}
-FAILED_SHOWN = 50  # per queue; "Đưa lại tất cả" still takes every one
 REDIS_DOWN = _l("Không kết nối được hàng đợi xử lý (Redis). Không xem được các việc đang chờ "
                 "hay đang chạy; các bản media lỗi bên dưới vẫn lấy từ cơ sở dữ liệu.")
 REQUEUE_MESSAGES = {
@@ -310,120 +286,6 @@ REQUEUE_MESSAGES = {
     Outcome.dropped: (_l("Bài viết của việc này không còn; đã gỡ khỏi danh sách lỗi."),
                       "success"),
 }
-
-
-@dataclass
-class JobRow:
-    id: str
-    name: str
-    description: str
-    article: Article | None = None
-    asset: MediaAsset | None = None
-    progress: int | None = None
-    when: datetime | None = None
-    error: str = ""
-
-
-@dataclass
-class QueueRow:
-    name: str
-    label: str
-    queued: int = 0
-    scheduled: int = 0
-    started: list[JobRow] = field(default_factory=list)
-    failed: list[JobRow] = field(default_factory=list)
-    failed_count: int = 0
-
-
-@dataclass
-class WorkerRow:
-    name: str
-    state: str
-    queues: list[str]
-    heartbeat: datetime | None
-    job: JobRow | None
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
-def error_words(job: Job) -> str:
-    """The last line of a failed job's traceback, or RQ's reason in words."""
-    result = job.latest_result()
-    text = (result.exc_string if result is not None else "") or ""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    if not lines:
-        return ""
-    for marker, words in RQ_FAILURES:
-        if marker in text:
-            return str(words)
-    return _("Lỗi: %(line)s", line=lines[-1])
-
-
-def job_row(job: Job, failed: bool = False) -> JobRow:
-    """A job as the page shows it: its name in words, its article, progress or error."""
-    try:
-        func = job.func_name or ""
-    except DeserializationError:
-        return JobRow(job.id, _("Việc không đọc được"), job.description or "")
-    row = JobRow(job.id, str(JOB_NAMES.get(func, job.description or func)),
-                 job.description or "")
-    row.asset = media_jobs.asset_for_job(job)
-    if row.asset is not None:
-        row.article = row.asset.article
-        row.progress = row.asset.progress
-    elif func in ARTICLE_JOBS and job.args:
-        row.article = db.session.get(Article, job.args[0])
-    if row.progress is None:
-        row.progress = job.meta.get("progress")
-    if failed:
-        row.when = _aware(job.ended_at)
-        asset_error = row.asset.error if row.asset is not None else ""
-        row.error = asset_error or error_words(job)
-    else:
-        row.when = _aware(job.started_at)
-    return row
-
-
-def _jobs(ids: list[str], connection, failed: bool = False) -> list[JobRow]:
-    return [job_row(job, failed) for job in queues.fetch_jobs(ids, connection)
-            if job is not None]
-
-
-def queue_rows(connection) -> list[QueueRow]:
-    rows = []
-    for name in queues.ALL_QUEUES:
-        queue = queues.queue(name, connection)
-        failed = FailedJobRegistry(queue=queue)
-        row = QueueRow(name, str(QUEUE_NAMES.get(name, name)), queued=queue.count,
-                       scheduled=ScheduledJobRegistry(queue=queue).count,
-                       failed_count=failed.count)
-        row.started = _jobs(StartedJobRegistry(queue=queue).get_job_ids(), connection)
-        row.failed = _jobs(failed.get_job_ids(0, FAILED_SHOWN - 1, desc=True), connection,
-                           failed=True)
-        rows.append(row)
-    return rows
-
-
-def worker_rows(connection) -> list[WorkerRow]:
-    rows = []
-    for worker in Worker.all(connection=connection, serializer=queues.SERIALIZER):
-        job = worker.get_current_job()
-        state = worker.get_state()
-        rows.append(WorkerRow(worker.name, str(WORKER_STATES.get(state, state)),
-                              worker.queue_names(), _aware(worker.last_heartbeat),
-                              job_row(job) if job is not None else None))
-    return sorted(rows, key=lambda w: w.name)
-
-
-def troubled_assets() -> list[MediaAsset]:
-    """Media rows an admin should act on: failed, or never queued because Redis was down."""
-    query = select(MediaAsset).options(joinedload(MediaAsset.article)).where(or_(
-        MediaAsset.status == MediaStatus.failed,
-        and_(MediaAsset.status == MediaStatus.pending, MediaAsset.error != ""),
-    )).order_by(MediaAsset.updated_at.desc()).limit(200)
-    return list(db.session.scalars(query))
 
 
 @bp.get("/hang-doi")
@@ -467,7 +329,7 @@ def requeue_job(queue_name: str, job_id: str):
                                       serializer=queues.SERIALIZER):
             flash(_("Việc này không còn trong danh sách lỗi."), "warning")
             return _back_to_jobs()
-        outcome = media_jobs.requeue_failed_job(queues.fetch_job(job_id, connection))
+        outcome = lifecycle.requeue_failed_job(queues.fetch_job(job_id, connection))
     except NoSuchJobError:
         FailedJobRegistry(queue_name, connection=redis_conn()).remove(job_id)
         flash(_("Việc này đã hết hạn lưu; đã gỡ khỏi danh sách lỗi."), "warning")
@@ -495,7 +357,7 @@ def requeue_all(queue_name: str):
             if job is None:
                 registry.remove(job_id)  # expired: nothing left to run
                 continue
-            if media_jobs.requeue_failed_job(job) is Outcome.queued:
+            if lifecycle.requeue_failed_job(job) is Outcome.queued:
                 requeued += 1
     except RedisError:
         flash(str(REDIS_DOWN), "error")
@@ -510,6 +372,6 @@ def requeue_all(queue_name: str):
 def requeue_asset(asset_id: int):
     """Xử lý lại a failed media row from the jobs page (audited media.requeue)."""
     asset = db.session.get(MediaAsset, asset_id) or abort(404)
-    message, category = REQUEUE_MESSAGES[media_jobs.retry_by_hand(asset, "media.requeue")]
+    message, category = REQUEUE_MESSAGES[lifecycle.retry_by_hand(asset, "media.requeue")]
     flash(str(message), category)
     return _back_to_jobs()

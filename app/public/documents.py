@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request
 
 from ..extensions import db
+from ..http_page_cache import cached_page, page_number_only
 from ..services import documents as service
 from ..services.infra import media_url
-from ..services.page_cache import cached_page, page_number_only
 from . import bp
 from .views import _page_arg
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer, lazyload
 
 from ..extensions import db
+from ..http_page_cache import cached_page
 from ..models import Article, ArticleStatus, Category
-from ..services.page_cache import cached_page
 from ..urls import absolute_url
 from . import bp
 from .podcast import feed_html, rfc2822, xml_text

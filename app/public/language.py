@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, request, url_for
 
-from .. import LANGUAGE_COOKIE
+from ..i18n import LANGUAGE_COOKIE
 from ..urls import safe_next
 from . import bp
 

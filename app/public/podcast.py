@@ -18,9 +18,9 @@ from flask import Response, abort, current_app, render_template
 from sqlalchemy import and_, select
 
 from ..extensions import db
+from ..http_page_cache import cached_page
 from ..models import Article, ArticleStatus, Category, MediaAsset, MediaKind
 from ..services.infra import media_url
-from ..services.page_cache import cached_page
 from ..urls import absolute_url
 from . import bp
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from ..http_page_cache import cached_page
 from ..services import schedules as service
-from ..services.page_cache import cached_page
 from ..urls import site_host
 from . import bp
 

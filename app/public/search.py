@@ -8,7 +8,6 @@ import time as clock
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
@@ -16,10 +15,11 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from ..extensions import db
+from ..http_page_cache import cached_page, page_number_only
 from ..models import Category
 from ..services import search as search_service
 from ..services.infra import redis_conn
-from ..services.page_cache import cached_page, page_number_only
+from ..services.localtime import display_tz
 from . import bp
 from .views import _page_arg
 
@@ -109,7 +109,7 @@ def search() -> str:
         since_day, until_day = until_day, since_day
     since_day = since_day if since_day and since_day > date.min else None
     until_day = until_day if until_day and until_day < date.max else None
-    tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])  # dates as readers in Vietnam say them
+    tz = display_tz()  # dates as readers in Vietnam say them
     since = datetime.combine(since_day, time(0), tz) if since_day else None
     until = datetime.combine(until_day + timedelta(days=1), time(0), tz) if until_day else None
 

@@ -9,9 +9,9 @@ from sqlalchemy import select, union_all
 from sqlalchemy.orm import defer, lazyload, load_only
 
 from ..extensions import db
+from ..http_page_cache import cache_tags, cached_page, remember
 from ..models import Article, ArticleStatus, Category, InfoPage, MediaAsset, MediaKind, MediaStatus
 from ..services import views_counter
-from ..services.page_cache import cache_tags, cached_page, remember
 from ..services.sections import menu_sections
 from ..services.serializers import article_summary
 from . import bp

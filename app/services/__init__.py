@@ -1,1 +1,2 @@
-"""What views and the CLI call: publishing, media jobs, storage URLs, serializers."""
+"""What views and the CLI call: publishing and the workflow, accounts, search, statistics,
+storage URLs and serializers. The media lifecycle is app/media."""

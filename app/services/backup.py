@@ -28,10 +28,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from ..extensions import db
+from ..media.storage_keys import RENDER_MARK, UPLOADS, is_media_key
 from ..models import Article, ArticleImage, ArticleRevision, Banner, Document, MediaAsset
 from .errors import BadInput, Conflict
 from .infra import object_store
-from .media_keys import RENDER_MARK, is_media_key
 
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
@@ -47,7 +47,7 @@ class ToolFailed(RuntimeError):
 class RestoreReport:
     articles: int
     revisions: int
-    media_keys: int
+    storage_keys: int
     missing: list[str]
 
 
@@ -65,7 +65,7 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
 
 def _keys(value: Any) -> list[str]:
     if isinstance(value, str):
-        return [value] if is_media_key(value) or value.startswith("uploads/") else []
+        return [value] if is_media_key(value) or value.startswith(UPLOADS) else []
     if isinstance(value, list):
         return [key for item in value for key in _keys(item)]
     if isinstance(value, dict):
@@ -180,4 +180,4 @@ def restore(source: Path, force: bool = False) -> RestoreReport:
     return RestoreReport(
         articles=db.session.scalar(select(func.count(Article.id))) or 0,
         revisions=db.session.scalar(select(func.count(ArticleRevision.id))) or 0,
-        media_keys=len(manifest["media"]), missing=missing)
+        storage_keys=len(manifest["media"]), missing=missing)

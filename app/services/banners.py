@@ -6,10 +6,9 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import IO
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,9 +19,11 @@ from media_pipeline.errors import InvalidMediaError
 from media_pipeline.images import ImageTooLarge, open_upload, web_jpeg
 
 from ..extensions import db
+from ..media import storage_keys
 from ..models import Banner
 from .errors import BadInput
 from .infra import media_url, object_store
+from .localtime import today
 
 BANNER_MAX_WIDTH = 1200
 # The key carries the stored size, so pages give <img> its width and height (no layout
@@ -97,7 +98,7 @@ def read_image(fileobj: IO[bytes]) -> Image.Image:
 def store_image(image: Image.Image) -> str:
     """A web JPEG at most BANNER_MAX_WIDTH wide, under a content-addressed key."""
     data, width, height = web_jpeg(image, BANNER_MAX_WIDTH, quality=85)
-    key = f"images/banners/{hashlib.sha256(data).hexdigest()[:16]}-{width}x{height}.jpg"
+    key = storage_keys.banner_key(hashlib.sha256(data).hexdigest(), width, height)
     object_store().upload_fileobj(io.BytesIO(data), key, "image/jpeg")
     return key
 
@@ -167,9 +168,6 @@ def _drop_image_if_unused(key: str) -> None:
     if not db.session.scalar(select(Banner.id).where(Banner.image_key == key).limit(1)):
         object_store().delete(key)
 
-
-def today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
 
 
 def all_banners() -> list[Banner]:

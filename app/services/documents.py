@@ -9,9 +9,11 @@ database and the object store as they were.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import tempfile
+import textwrap
 import unicodedata
 import zipfile
 from collections.abc import Mapping
@@ -24,14 +26,16 @@ from urllib.parse import quote
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import current_app
 from flask_babel import gettext as _
+from PIL import Image, ImageDraw, ImageFont
 from slugify import slugify
 from sqlalchemy import Select, distinct, extract, literal, select
 
 from ..extensions import db
+from ..i18n import human_size
+from ..media import storage_keys
 from ..models import Document
-from . import media_keys
 from .errors import BadInput
-from .infra import object_store
+from .infra import init_storage, object_store
 from .search import fold, words
 from .slugs import unique_slug
 
@@ -72,7 +76,7 @@ class CheckedFile:
     filename: str
 
     def key(self, document_id: int, public: bool) -> str:
-        return media_keys.document_key(document_id, self.digest, self.kind, public)
+        return storage_keys.document_key(document_id, self.digest, self.kind, public)
 
 
 # --- parsing the form ----------------------------------------------------------------------
@@ -152,15 +156,6 @@ def read_fields(form: Mapping[str, str]) -> Fields:
 
 
 # --- checking the file ---------------------------------------------------------------------
-
-def human_size(size: int) -> str:
-    """Bytes the Vietnamese way: "850 KB", "1,2 MB" (decimal comma)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024**2:
-        return f"{max(1, round(size / 1024))} KB"
-    return f"{size / 1024**2:.1f}".removesuffix(".0").replace(".", ",") + " MB"
-
 
 def file_label(document: Document) -> str:
     """What a download link says about the file: "PDF, 1,2 MB"."""
@@ -348,8 +343,8 @@ def _write(document: Document | None, fields: Fields, checked: CheckedFile | Non
 
 def _move_file(key: str, published: bool) -> str:
     """A document's file where its publication says: public, or hidden at once when it is
-    withdrawn (app.services.media_keys). The old copy is deleted after the commit."""
-    wanted = media_keys.placed(key, published)
+    withdrawn (app.media.storage_keys). The old copy is deleted after the commit."""
+    wanted = storage_keys.placed(key, published)
     if wanted != key:
         try:
             object_store().copy(key, wanted)
@@ -467,11 +462,6 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 def demo_pdf(lines: list[str]) -> bytes:
     """A one-page A5 PDF showing `lines`: Pillow draws them, so Vietnamese needs no PDF fonts."""
-    import io
-    import textwrap
-
-    from PIL import Image, ImageDraw, ImageFont
-
     try:
         font: ImageFont.FreeTypeFont | ImageFont.ImageFont = ImageFont.truetype(FONT, 18)
     except OSError:
@@ -492,10 +482,6 @@ def demo_pdf(lines: list[str]) -> bytes:
 def seed_demo_documents() -> list[Document]:
     """Load app/demo/documents.json with a generated PDF each; documents already there
     (same type and number) are left alone, so running it twice adds nothing."""
-    import io
-
-    from .infra import init_storage
-
     init_storage()
     created = []
     for item in json.loads(DEMO_FILE.read_text(encoding="utf-8")):

@@ -24,12 +24,12 @@ from sqlalchemy.exc import IntegrityError
 
 from media_pipeline.errors import InvalidMediaError
 from media_pipeline.images import ImageTooLarge, open_upload, web_jpeg
-from workers import queues
 
 from ..extensions import db
+from ..media import queues, storage_keys
 from ..models import Article, ArticleImage, ArticleRevision, Autosave, User
 from ..models.base import utcnow
-from . import audit, media_keys
+from . import audit
 from .errors import BadInput
 from .infra import media_url, object_store, redis_conn
 
@@ -150,8 +150,8 @@ def body_image_max_bytes() -> int:
 
 def body_image_key(article: Article, data: bytes) -> str:
     """Content-addressed: the same picture placed twice is stored once. Hidden until the
-    article is published (app.services.media_keys)."""
-    return media_keys.body_image_key(article.id, hashlib.sha256(data).hexdigest(),
+    article is published (app.media.storage_keys)."""
+    return storage_keys.body_image_key(article.id, hashlib.sha256(data).hexdigest(),
                                      article.is_published)
 
 
@@ -179,7 +179,7 @@ def add_body_image(article: Article, fileobj: IO[bytes] | None, caption: str,
     object_store().upload_fileobj(io.BytesIO(data), key, "image/jpeg")
     row = db.session.scalar(select(ArticleImage).where(
         ArticleImage.article_id == article.id,
-        ArticleImage.key.in_([media_keys.shown(key), media_keys.hidden(key)])))
+        ArticleImage.key.in_([storage_keys.shown(key), storage_keys.hidden(key)])))
     if row is None:
         row = ArticleImage(article_id=article.id, key=key, variants={},
                            created_by_id=user.id if user is not None else None)
@@ -218,7 +218,7 @@ BODY_IMAGE_SIZES = ("(min-width: 792px) 680px, (min-width: 760px) calc(100vw - 1
                     "calc(100vw - 64px)")
 IMG_TAG = re.compile(r"<img\b([^>]*?)/?>", re.IGNORECASE)
 ATTRIBUTE = re.compile(r'([a-zA-Z][-a-zA-Z0-9_:]*)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'))?')
-BODY_KEY = media_keys.BODY_IMAGE_KEY
+BODY_KEY = storage_keys.BODY_IMAGE_KEY
 
 
 def _attributes(raw: str) -> dict[str, str]:
@@ -262,7 +262,7 @@ def body_html_for_readers(article: Article) -> Markup:
     body = article.body_html or ""
     if "<img" not in body:
         return Markup(body)  # (no query for the many bodies without pictures)
-    images = {media_keys.shown(row.key): row for row in db.session.scalars(
+    images = {storage_keys.shown(row.key): row for row in db.session.scalars(
         select(ArticleImage).where(ArticleImage.article_id == article.id))}
 
     def replace(match: re.Match[str]) -> str:
@@ -279,7 +279,7 @@ def body_html_for_editor(article: Article) -> str:
     body = article.body_html or ""
     if "<img" not in body:
         return body
-    images = {media_keys.shown(row.key): row for row in db.session.scalars(
+    images = {storage_keys.shown(row.key): row for row in db.session.scalars(
         select(ArticleImage).where(ArticleImage.article_id == article.id))}
 
     def replace(match: re.Match[str]) -> str:
@@ -303,7 +303,8 @@ def unused_body_images(older_than: timedelta) -> list[ArticleImage]:
         select(ArticleImage, Article.body_html).join(Article, Article.id == ArticleImage.article_id)
         .where(ArticleImage.created_at < cutoff)).all()
     # (A body names a picture by its public key, or by its hidden one while a draft.)
-    candidates = [image for image, body in rows if media_keys.shown(image.key) not in (body or "")]
+    candidates = [image for image, body in rows
+                  if storage_keys.shown(image.key) not in (body or "")]
     if not candidates:
         return []
     article_ids = {image.article_id for image in candidates}
@@ -313,7 +314,7 @@ def unused_body_images(older_than: timedelta) -> list[ArticleImage]:
                 select(model.article_id, model.fields).where(model.article_id.in_(article_ids))):
             texts.setdefault(article_id, []).append(str((fields or {}).get("body_html", "")))
     return [image for image in candidates
-            if not any(media_keys.shown(image.key) in text
+            if not any(storage_keys.shown(image.key) in text
                        for text in texts.get(image.article_id, []))]
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -15,6 +13,7 @@ from ..models import Article
 from . import workflow
 from .accounts import unit_named
 from .errors import BadInput
+from .localtime import display_tz
 from .publishing import ArticleInput
 from .sections import category_named
 from .slugs import slug_of
@@ -27,7 +26,7 @@ def _published_at(value: str | None) -> datetime | None:
     """'2021-01-19' (a local date) or an ISO datetime → aware datetime; 08:00 local by default."""
     if not value:
         return None
-    tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    tz = display_tz()
     parsed = datetime.fromisoformat(value)
     if len(value) <= 10:
         parsed = datetime.combine(parsed.date(), time(8, 0))

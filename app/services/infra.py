@@ -43,12 +43,12 @@ def redis_conn() -> Redis:
 
 def media_url(key: str | None) -> str | None:
     """Where the browser fetches `key` straight from the object store: its public URL, or a
-    short-lived signed one for a file kept private (app.services.media_keys: anything not
+    short-lived signed one for a file kept private (app.services.storage_keys: anything not
     published, which only the newsroom's pages show) or when MEDIA_URL_MODE=presigned."""
     if not key:
         return None
     cfg = current_app.config
-    private = key.startswith("private/")  # media_keys.HIDDEN (imported there from here)
+    private = key.startswith("private/")  # storage_keys.HIDDEN (imported there from here)
     return object_store().url(key, presigned=private or cfg["MEDIA_URL_MODE"] == "presigned",
                               expires=cfg["PRESIGNED_URL_TTL"])
 

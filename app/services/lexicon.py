@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from ..extensions import db
+from ..media import lifecycle
 from ..models import Article, ArticleStatus, LexiconEntry
-from . import media_jobs
 from .errors import BadInput
 
 MAX_TERM, MAX_SPOKEN = 100, 200
@@ -49,5 +49,5 @@ def renarrate_articles_with(*terms: str | None) -> int:
     articles = db.session.scalars(select(Article).where(
         Article.status == ArticleStatus.published, or_(*conditions))).all()
     for article in articles:
-        media_jobs.request_narration(article)
+        lifecycle.request_narration(article)
     return len(articles)

@@ -12,6 +12,11 @@ def display_tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
 
 
+def today() -> date:
+    """Today's date in Vietnam."""
+    return datetime.now(display_tz()).date()
+
+
 def local(moment: datetime) -> datetime:
     return moment.astimezone(display_tz())
 

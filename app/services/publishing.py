@@ -20,9 +20,9 @@ from media_pipeline.images import ImageTooLarge, open_upload, web_jpeg
 from media_pipeline.text import has_words, html_to_paragraphs, spoken_text
 
 from ..extensions import db
+from ..media import lifecycle, storage_keys
 from ..models import Article, ArticleStatus, ListenSource, MediaStatus, User
 from ..models.base import utcnow
-from . import media_jobs, media_keys
 from .errors import BadInput
 from .infra import object_store
 from .search import refresh_search_text
@@ -67,7 +67,7 @@ def canonical_image_urls(body: str) -> str:
 
     def fix(match: re.Match[str]) -> str:
         url = html.unescape(match.group(2))
-        found = media_keys.BODY_IMAGE_KEY.search(urlsplit(url).path)
+        found = storage_keys.BODY_IMAGE_KEY.search(urlsplit(url).path)
         if found is None or not url.startswith((store.public_url, store.endpoint_url)):
             return match.group(0)
         return match.group(1) + html.escape(store.url(found.group(0))) + match.group(3)
@@ -103,9 +103,9 @@ def save_article(article: Article | None, data: ArticleInput, user: User | None,
         article.published_at = published_at
     db.session.commit()
     if going_live and article.id is not None:
-        media_jobs.request_media_sync(article)
+        lifecycle.request_media_sync(article)
     if article.is_published and needs_narration(article, before):
-        media_jobs.request_narration(article)
+        lifecycle.request_narration(article)
     return article
 
 
@@ -173,7 +173,7 @@ def store_cover(article: Article, image: Image.Image) -> None:
     """
     # Phone photos: upright first (the JPEG written carries no EXIF).
     data, _, _ = web_jpeg(ImageOps.exif_transpose(image), COVER_MAX_WIDTH, quality=82)
-    key = media_keys.cover_key(article.id, hashlib.sha256(data).hexdigest(),
+    key = storage_keys.cover_key(article.id, hashlib.sha256(data).hexdigest(),
                                article.is_published)
     object_store().upload_fileobj(io.BytesIO(data), key, "image/jpeg")
     replaced: list[str] = []
@@ -185,5 +185,5 @@ def store_cover(article: Article, image: Image.Image) -> None:
     article.cover_key = key
     db.session.commit()
     if not article.cover_variants:  # (the same picture again keeps the variants it has)
-        media_jobs.request_cover_variants(article, replaced)
+        lifecycle.request_cover_variants(article, replaced)
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from icalendar import Calendar, Event
@@ -25,7 +24,7 @@ from ..models.base import utcnow
 from ..models.portal import STANDING_COMMITTEE
 from .accounts import unit_named
 from .errors import BadInput
-from .localtime import display_tz, local, local_midnight_utc
+from .localtime import display_tz, local, local_midnight_utc, today
 from .search import fold, words
 
 STANDING_SLUG = "thuong-truc"
@@ -42,9 +41,6 @@ ICS_WEEKS_BACK, ICS_WEEKS_AHEAD = 1, 8
 DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "schedules.json"
 
 
-
-def today() -> date:
-    return datetime.now(display_tz()).date()
 
 
 def week_start(day: date) -> date:
@@ -299,7 +295,7 @@ def to_ical(entries: Iterable[ScheduleEntry], uid_host: str, calendar_name: str)
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", calendar_name)
-    cal.add("x-wr-timezone", current_app.config["DISPLAY_TIMEZONE"])
+    cal.add("x-wr-timezone", display_tz().key)
     stamp = utcnow().replace(microsecond=0)
     for entry in entries:
         event = Event()

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import url_for
 
+from ..media.storage_keys import is_hidden
 from ..models import Article, ListenSource, MediaAsset, MediaStatus
 from ..urls import absolute_url
 from .infra import media_url
-from .media_keys import is_hidden
 
 
 def _status(asset: MediaAsset | None) -> str:

@@ -35,9 +35,9 @@ from sqlalchemy import func, select
 
 from media_pipeline.text import html_to_paragraphs, spoken_text
 from media_pipeline.voices import ONLINE_ENGINES
-from workers import queues
 
 from ..extensions import db
+from ..media import lifecycle, queues, storage_keys
 from ..models import (
     Article,
     ArticleImage,
@@ -51,7 +51,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import audit, media_jobs, media_keys
+from . import audit
 from .errors import BadInput, Conflict, NotAllowed, NotFound
 from .infra import redis_conn
 from .publishing import ArticleInput, apply_input, needs_narration, validate
@@ -213,7 +213,7 @@ def _voices_change_when_published() -> bool:
 def _going_live_narration(article: Article) -> Callable[[], Any]:
     # A draft's audio (a preview, or from before an unpublish) may be of an older text, and
     # nobody hears it yet: narrate afresh whenever an article is about to go live.
-    return lambda: media_jobs.request_narration(article)
+    return lambda: lifecycle.request_narration(article)
 
 
 def _publish(article: Article, user: User | None, actor: str = "",
@@ -231,7 +231,7 @@ def _publish(article: Article, user: User | None, actor: str = "",
     article.scheduled_at = None
     _record(article, user, "article.publish", f"Xuất bản bài “{article.title}”",
             note="Xuất bản", actor=actor)
-    return [_going_live_narration(article), lambda: media_jobs.request_media_sync(article)]
+    return [_going_live_narration(article), lambda: lifecycle.request_media_sync(article)]
 
 
 def _schedule(article: Article, user: User | None, when: datetime | None = None,
@@ -251,7 +251,7 @@ def _schedule(article: Article, user: User | None, when: datetime | None = None,
     article.scheduled_at = when
     _record(article, user, "article.schedule", f"Hẹn giờ xuất bản bài “{article.title}”",
             note="Hẹn giờ xuất bản", actor=actor, scheduled_at=when.isoformat())
-    # Published on time by the workers' clock (workers/clock.py), from this row alone.
+    # Published on time by the workers' clock (app/clock.py), from this row alone.
     return [_going_live_narration(article)]
 
 
@@ -279,7 +279,7 @@ def _transaction() -> Iterator[AfterCommit]:
 def _narrate_if_live(article: Article, spoken_before: str | None) -> AfterCommit:
     """A live or scheduled article is narrated again when its spoken text changed."""
     if article.status in LIVE and needs_narration(article, spoken_before):
-        return [lambda: media_jobs.request_narration(article)]
+        return [lambda: lifecycle.request_narration(article)]
     return []
 
 
@@ -366,7 +366,7 @@ def unpublish(article: Article, user: User | None) -> Article:
         _record(article, user, "article.unpublish", f"Gỡ bài “{article.title}” khỏi cổng",
                 note="Gỡ xuống" if was is ArticleStatus.published else "Hủy hẹn giờ",
                 previous=was.value)
-        after.append(lambda: media_jobs.request_media_sync(article))  # its files go private
+        after.append(lambda: lifecycle.request_media_sync(article))  # its files go private
     return article
 
 
@@ -398,8 +398,8 @@ def delete(article: Article, user: User | None) -> None:
         raise Conflict("Bài viết đang xuất bản: hãy gỡ xuống trước khi xóa.")
     # Not served from this moment (a withdrawal's move may still be queued); gone for good
     # after the grace period.
-    media_keys.sync_article_media(article)
-    stored = media_keys.article_prefixes(article)
+    storage_keys.sync_article_media(article)
+    stored = storage_keys.article_prefixes(article)
     with _transaction() as after:
         audit.record("article.delete", article, f"Xóa bài “{article.title}”", user=user,
                      title=article.title, slug=article.slug)
@@ -419,7 +419,7 @@ def _delete_media_later(prefixes: list[str]) -> None:
 
 
 def publish_due(article_id: int) -> bool:
-    """The clock's (workers/clock.py): publish the article if it is still scheduled and its
+    """The clock's (app/clock.py): publish the article if it is still scheduled and its
     time has come (a reschedule or an unpublish meanwhile leaves nothing to do). The row is
     locked while it is checked, so two clocks never publish it twice."""
     article = db.session.get(Article, article_id)
@@ -440,7 +440,7 @@ def publish_due(article_id: int) -> bool:
         spoken = spoken_text(article.title, article.lede, article.body_html)
         if _voices_change_when_published() or needs_narration(article, spoken):
             after.append(_going_live_narration(article))
-        after.append(lambda: media_jobs.request_media_sync(article))
+        after.append(lambda: lifecycle.request_media_sync(article))
     return True
 
 

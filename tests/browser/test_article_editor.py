@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
+from app.media.storage_keys import shown
 from app.models import Article, ArticleImage, Autosave
 from app.services import drafting
-from app.services.media_keys import shown
 from app.services.publishing import sanitize_html
 
 from .conftest import DESKTOP

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from app.media import lifecycle
 from app.models import MediaStatus
-from app.services import media_jobs
 from media_pipeline.samples import make_video
 from tests.browser.conftest import DESKTOP, wait_until, watch_csp
 
@@ -17,7 +17,7 @@ def test_a_video_finished_while_the_page_is_open_plays_adaptively(
     article = make_article("Phóng sự: mùa lúa mới ở Hòa An", publish=False)
     clip = make_video(tmp_path / "phong-su.mp4", 4, (1280, 720))
     with clip.open("rb") as fh:
-        asset = media_jobs.attach_video(article, fh, "phong-su.mp4")
+        asset = lifecycle.attach_video(article, fh, "phong-su.mp4")
 
     context = browser.new_context(**DESKTOP, locale="vi-VN")
     page = context.new_page()

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
+from app.media import lifecycle
 from app.models import MediaStatus
-from app.services import media_jobs
 from media_pipeline.samples import make_video
 
 from .conftest import DESKTOP, PHONE, run_axe, save_report, wait_until, watch_csp
@@ -30,7 +30,7 @@ def published_with_media(make_article, run_worker, tmp_path):
     article = make_article(TITLE, lede=LEDE, body_html=BODY)
     clip = make_video(tmp_path / "phong-su.mp4", 4, (640, 360))
     with clip.open("rb") as fh:
-        media_jobs.attach_video(article, fh, "phong-su.mp4")
+        lifecycle.attach_video(article, fh, "phong-su.mp4")
     run_worker()
     assert article.asset("audio").status is MediaStatus.ready
     assert article.asset("video").status is MediaStatus.ready, article.asset("video").error

@@ -15,13 +15,13 @@ import pytest
 import requests
 
 from app.extensions import db
+from app.media import lifecycle, runner
 from app.models import Article, ArticleStatus, MediaAsset, MediaStatus, Role
-from app.services import media_jobs, workflow
+from app.services import workflow
 from app.services.publishing import ArticleInput
 from media_pipeline import ffmpeg_run
 from media_pipeline.samples import make_video
 from tests.faults.conftest import alive, descendants, describe, ffmpegs, settle
-from workers import runner
 
 pytestmark = pytest.mark.faults
 
@@ -68,7 +68,7 @@ def published(editor, run_worker, store, job_tmp):
 
 def article_with_video(editor, data: bytes, title: str = "Phóng sự dài") -> MediaAsset:
     article = workflow.save(None, ArticleInput(title=title, body_html="<p>Nội dung.</p>"), editor)
-    return media_jobs.attach_video(article, io.BytesIO(data), "phong-su.mp4", "video/mp4")
+    return lifecycle.attach_video(article, io.BytesIO(data), "phong-su.mp4", "video/mp4")
 
 
 def job_folders(root: Path) -> list[Path]:

@@ -16,8 +16,9 @@ import pytest
 from PIL import Image
 
 from app.extensions import db
+from app.media import lifecycle
 from app.models import MediaStatus, Role
-from app.services import media_jobs, workflow
+from app.services import workflow
 from app.services.publishing import ArticleInput
 from config import BASE_DIR
 from media_pipeline.samples import make_video
@@ -72,7 +73,7 @@ def test_hostile_uploads_fail_with_a_reason_that_names_the_format(
     for name, (filename, data, words) in hostile_files(tmp_path).items():
         article = workflow.save(None, ArticleInput(title=f"Video: {name}",
                                                    body_html="<p>Nội dung.</p>"), editor)
-        asset = media_jobs.attach_video(article, io.BytesIO(data), filename, "video/mp4")
+        asset = lifecycle.attach_video(article, io.BytesIO(data), filename, "video/mp4")
         run_worker()
         db.session.refresh(asset)
         rows.append((name, asset.status.value, asset.error or "—"))

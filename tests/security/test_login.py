@@ -1,5 +1,5 @@
 """Login defences that cannot lock out the owner: failures slow down per account and per
-address (tests/app/test_accounts.py), and every refusal reads the same, so usernames cannot
+address (tests/app/services/test_accounts.py), and every refusal reads the same, so usernames cannot
 be found out."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 from app.extensions import db
 from app.models.base import utcnow
-from tests.app.test_accounts import BAD_LOGIN, try_login
+from tests.app.services.test_accounts import BAD_LOGIN, try_login
 
 pytestmark = pytest.mark.security
 

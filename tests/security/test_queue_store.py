@@ -17,10 +17,11 @@ from rq import Queue
 
 from app import create_app
 from app.extensions import db
+from app.media import queues
+from app.media.queues import ALL_QUEUES, SERIALIZER
 from app.models import MediaStatus, Role, User
 from app.services import workflow
 from app.services.publishing import ArticleInput
-from workers.queues import ALL_QUEUES, SERIALIZER
 from workers.worker import PortalSimpleWorker
 
 pytestmark = pytest.mark.security
@@ -71,7 +72,7 @@ def test_jobs_are_json_and_a_planted_pickle_runs_nothing(app, redis_conn, run_wo
     run_worker()
     assert not MARK.exists()
     # Our own jobs are plain JSON: a function name and ids.
-    from app.services import media_jobs
+    from app.media import lifecycle
 
     editor = User(username="bientap", role=Role.editor, full_name="Biên tập")
     editor.set_password("x")
@@ -82,9 +83,9 @@ def test_jobs_are_json_and_a_planted_pickle_runs_nothing(app, redis_conn, run_wo
     job_id = article.asset("audio").job_id
     stored = zlib.decompress(redis_conn.hget(f"rq:job:{job_id}", "data"))  # as RQ keeps it
     func, _instance, args, kwargs = json.loads(stored)
-    assert (func, args, kwargs) == ("workers.tasks.narrate_article",
+    assert (func, args, kwargs) == (queues.NARRATE,
                                     [article.asset("audio").id], {})
-    assert media_jobs  # (imported for the job's name above)
+    assert lifecycle  # (imported for the job's name above)
     tally("queue and store")(2)
 
 

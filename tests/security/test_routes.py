@@ -16,7 +16,7 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes that take no CSRF token, each for a reason a reviewer can check.
 CSRF_EXEMPT = {
     # Anonymous readers post from pages shared through the page cache; no session acts, and
-    # the browser's Origin must be the site's (tests/app/test_comments.py).
+    # the browser's Origin must be the site's (tests/app/services/test_comments.py).
     "public.post_comment",
     # A unit's own system, with a Bearer token; session cookies are not accepted there
     # (test_the_api_takes_no_cookie_for_a_token below).

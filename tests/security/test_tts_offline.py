@@ -12,9 +12,10 @@ import pytest
 import responses
 
 from app.extensions import db
+from app.media import lifecycle
 from app.models import MediaStatus, Role
 from app.models.base import utcnow
-from app.services import media_jobs, workflow
+from app.services import workflow
 from app.services.publishing import ArticleInput
 from tests.pipeline.test_tts import GTTS_URL, gtts_reply
 
@@ -43,7 +44,7 @@ def test_unpublished_text_is_spoken_offline_and_published_text_may_go_online(
     count = tally("tts offline")
     editor = make_user("bientap", role=Role.editor)
     draft = article(editor, "Bản nháp nghe thử")
-    media_jobs.request_preview_narration(draft)
+    lifecycle.request_preview_narration(draft)
     scheduled = article(editor, "Bài hẹn giờ")
     workflow.schedule(scheduled, editor, utcnow() + timedelta(days=1))  # narrated ahead
     run_worker()
@@ -66,7 +67,7 @@ def test_an_admin_may_allow_online_voices_for_drafts(app, make_user, run_worker,
     monkeypatch.setitem(app.config, "TTS_ONLINE_FOR_UNPUBLISHED", True)
     editor = make_user("bientap", role=Role.editor)
     draft = article(editor, "Bản nháp được phép đọc trực tuyến")
-    media_jobs.request_preview_narration(draft)
+    lifecycle.request_preview_narration(draft)
     run_worker()
     db.session.refresh(draft)
     assert draft.asset("audio").engine.startswith("gtts:") and google.call_count > 0

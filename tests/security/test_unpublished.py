@@ -14,11 +14,12 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.extensions import db
+from app.media import lifecycle
+from app.media.storage_keys import HIDDEN, is_hidden, shown
 from app.models import Article, ArticleStatus, MediaStatus, Role, User
 from app.models.base import utcnow
-from app.services import documents, drafting, media_jobs, workflow
+from app.services import documents, drafting, workflow
 from app.services.accounts import unit_named
-from app.services.media_keys import HIDDEN, is_hidden, shown
 from app.services.publishing import ArticleInput
 from app.services.sections import category_named
 
@@ -119,7 +120,7 @@ def test_a_drafts_pictures_and_preview_narration_are_private_until_published(
         title="Bản nháp có ảnh và bản nghe thử", lede="Chưa công bố.",
         body_html="<p>Nội dung bản nháp.</p>", unit_id=unit.id), editor)
     image = drafting.add_body_image(article, io.BytesIO(png_bytes()), "Ảnh chưa công bố", editor)
-    media_jobs.request_preview_narration(article)
+    lifecycle.request_preview_narration(article)
     run_worker()
     db.session.refresh(article)
     audio = article.asset("audio")
@@ -234,7 +235,7 @@ def test_a_private_video_plays_in_the_newsroom_only_by_signed_segments(
     with tempfile.TemporaryDirectory() as tmp:
         clip = make_video(Path(tmp) / "clip.mp4", seconds=2, size=(320, 180))
         with clip.open("rb") as fh:
-            asset = media_jobs.attach_video(article, fh, "clip.mp4")
+            asset = lifecycle.attach_video(article, fh, "clip.mp4")
     run_worker()
     db.session.refresh(asset)
     assert is_hidden(asset.outputs["hls"])

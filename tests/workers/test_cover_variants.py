@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from app.demo import cover_image
 from app.extensions import db
+from app.media import jobs, queues
+from app.media.queues import SERIALIZER
 from app.models import Article
 from app.services.publishing import store_cover
 from tests.conftest import csrf_token
-from workers import queues, tasks
-from workers.queues import SERIALIZER
 from workers.worker import PortalSimpleWorker
 
 
@@ -128,7 +128,7 @@ def test_a_newer_cover_wins_and_the_replaced_variants_are_retired_later(
     run_image_jobs()
     second = dict(article.cover_variants)
     assert second and not set(second.values()) & set(first.values()) - {"1200x675"}
-    tasks.make_cover_variants(article.id, first_key)  # directly, too: still nothing changes
+    jobs.make_cover_variants(article.id, first_key)  # directly, too: still nothing changes
     db.session.refresh(article)
     assert article.cover_variants == second
 
@@ -136,10 +136,10 @@ def test_a_newer_cover_wins_and_the_replaced_variants_are_retired_later(
     scheduled = ScheduledJobRegistry(queues.IMAGES, connection=redis_conn).get_job_ids()
     assert len(scheduled) == 1
     job = Queue(queues.IMAGES, connection=redis_conn, serializer=SERIALIZER).fetch_job(scheduled[0])
-    assert job.func_name == "workers.tasks.retire_cover_variants"
+    assert job.func_name == queues.RETIRE_COVER_VARIANTS
     old_keys = [k for name, k in first.items() if name != "size"]
     assert all(store.exists(k) for k in old_keys)
-    tasks.retire_cover_variants(*job.args)
+    jobs.retire_cover_variants(*job.args)
     assert not any(store.exists(k) for k in old_keys)
     assert all(store.exists(k) for name, k in second.items() if name != "size")
 
@@ -194,7 +194,7 @@ def test_a_cover_replaced_while_its_job_works_gets_none_of_its_variants(
         return made
 
     monkeypatch.setattr(images, "make_variants", editor_replaces_cover_meanwhile)
-    old_stem = tasks.cover_variant_stem(article.id, article.cover_key)
+    old_stem = jobs.cover_variant_stem(article.id, article.cover_key)
     run_image_jobs()  # the old cover's job, then the new one's
     assert made_for_old
     variants = article.cover_variants

@@ -8,18 +8,18 @@ from rq import Queue
 from rq.job import JobStatus
 from rq.registry import ScheduledJobRegistry
 
+from app import clock
 from app.extensions import db
+from app.media import jobs, lifecycle, runner, state
+from app.media.queues import SERIALIZER
 from app.models import MediaAsset, MediaKind, MediaStatus
-from app.services import media_jobs
-from workers import clock, runner, state, tasks
-from workers.queues import SERIALIZER
 
 
 def test_cancelling_a_queued_job_marks_the_row_and_cancels_the_job(make_article, redis_conn):
     article = make_article()
     audio = article.asset("audio")
     job_id = audio.job_id
-    media_jobs.cancel(audio)
+    lifecycle.cancel(audio)
     assert audio.status is MediaStatus.failed and audio.error == state.CANCELLED
     from rq.job import Job
 
@@ -35,7 +35,7 @@ def test_a_running_job_stops_at_its_next_progress_step_and_keeps_the_reason(make
     db.session.commit()
     report = state.ProgressReporter(audio)
     report(10)
-    media_jobs.cancel(audio)
+    lifecycle.cancel(audio)
     with pytest.raises(state.Cancelled):
         report(50)
     state.fail(audio.id, "Cancelled")
@@ -141,7 +141,7 @@ def test_retired_media_is_deleted_after_the_grace_period_unless_in_use(
     db.session.commit()
     runner.retire({"hls": "video/9/old/hls/master.m3u8"}, {"hls": "video/9/new/hls/master.m3u8"})
     assert ScheduledJobRegistry("video", connection=redis_conn).count == 1
-    tasks.delete_media(["video/9/old/"], ["audio/1/old.mp3", "audio/1/current.mp3"])
+    jobs.delete_media(["video/9/old/"], ["audio/1/old.mp3", "audio/1/current.mp3"])
     assert store.list_keys("video/9/") == []
     assert not store.exists("audio/1/old.mp3")
     assert store.exists("audio/1/current.mp3")  # a row uses it: kept
@@ -150,7 +150,7 @@ def test_retired_media_is_deleted_after_the_grace_period_unless_in_use(
 def test_abandoned_multipart_uploads_are_aborted(app, store):
     key = "uploads/5/abc/bo-do.mp4"
     store.create_multipart_upload(key, "video/mp4")
-    assert tasks.abort_stale_uploads(older_than=-60) == 1
+    assert jobs.abort_stale_uploads(older_than=-60) == 1
     assert store.list_multipart_uploads("uploads/5/") == []
 
 
@@ -160,7 +160,7 @@ def test_cancel_ignores_finished_assets(make_article):
                        outputs={"mp4": "x"})
     db.session.add(asset)
     db.session.commit()
-    media_jobs.cancel(asset)
+    lifecycle.cancel(asset)
     assert asset.status is MediaStatus.ready
 
 
@@ -168,9 +168,9 @@ def test_thu_lai_works_on_a_row_stuck_with_no_live_job(make_article, redis_conn)
     """A person need not wait for the reconciler: a row busy only in name can be retried."""
     article = make_article()
     audio = article.asset("audio")
-    assert media_jobs.retry_by_hand(audio) is media_jobs.Outcome.busy  # its job is queued
+    assert lifecycle.retry_by_hand(audio) is lifecycle.Outcome.busy  # its job is queued
     audio.move_to(MediaStatus.processing)
     audio.job_id = "a-job-redis-forgot"
     db.session.commit()
-    assert media_jobs.retry_by_hand(audio) is media_jobs.Outcome.queued
+    assert lifecycle.retry_by_hand(audio) is lifecycle.Outcome.queued
     assert audio.status is MediaStatus.queued and audio.attempts == 0

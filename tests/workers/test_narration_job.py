@@ -2,9 +2,9 @@ import requests
 from rq.registry import FailedJobRegistry
 
 from app.extensions import db
+from app.media import jobs
+from app.media.queues import SERIALIZER
 from app.models import MediaStatus
-from workers import tasks
-from workers.queues import SERIALIZER
 
 
 def test_publishing_narrates_the_article_into_the_object_store(make_article, run_worker, store):
@@ -87,7 +87,7 @@ def test_a_second_run_on_the_same_text_does_no_work(make_article, run_worker):
     audio = article.asset("audio")
     db.session.refresh(audio)
     before = (audio.attempts, audio.outputs["mp3"], audio.updated_at)
-    tasks.narrate_article(audio.id)
+    jobs.narrate_article(audio.id)
     db.session.refresh(audio)
     assert (audio.attempts, audio.outputs["mp3"], audio.updated_at) == before
 
@@ -97,7 +97,7 @@ def test_a_job_for_a_deleted_asset_returns_quietly(make_article):
     asset_id = article.asset("audio").id
     db.session.delete(article)
     db.session.commit()
-    tasks.narrate_article(asset_id)  # no exception, nothing to do
+    jobs.narrate_article(asset_id)  # no exception, nothing to do
 
 
 def test_engine_failure_marks_failed_keeps_old_audio_and_fails_the_job(
@@ -111,7 +111,7 @@ def test_engine_failure_marks_failed_keeps_old_audio_and_fails_the_job(
 
     app.config["ESPEAK_VOICE"] = "giong-khong-ton-tai"
     try:
-        from app.services.media_jobs import request_narration
+        from app.media.lifecycle import request_narration
 
         request_narration(article)
         run_worker()
@@ -135,7 +135,7 @@ def test_an_exploding_lexicon_fails_with_its_own_reason_and_keeps_old_audio(
     old = audio.outputs["mp3"]
     db.session.add(LexiconEntry(term="hội", spoken="hội " * 45))
     db.session.commit()
-    from app.services.media_jobs import request_narration
+    from app.media.lifecycle import request_narration
 
     request_narration(article)
     run_worker()

@@ -5,8 +5,8 @@ import requests
 from rq.registry import FailedJobRegistry
 
 from app.extensions import db
+from app.media.lifecycle import attach_video
 from app.models import ArticleStatus, MediaStatus
-from app.services.media_jobs import attach_video
 from media_pipeline.samples import make_video
 
 
@@ -133,10 +133,11 @@ def test_a_video_item_is_heard_through_its_own_soundtrack(make_article, run_work
 def test_a_drafts_preview_narration_makes_no_briefing_until_it_goes_live(
         briefings, make_article, run_worker):
     """Tạo bản nghe thử on a draft: the editor hears it; nobody watches a draft's briefing."""
-    from app.services import media_jobs, workflow
+    from app.media import lifecycle
+    from app.services import workflow
 
     article = make_article(publish=False)
-    media_jobs.request_preview_narration(article)
+    lifecycle.request_preview_narration(article)
     run_worker()
     db.session.refresh(article)
     assert article.asset("audio").status is MediaStatus.ready

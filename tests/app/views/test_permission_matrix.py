@@ -4,7 +4,7 @@ The roles: a reader who is not logged in (sent to the login page), a contributor
 that owns the articles, a contributor of another unit, an editor and an admin. The articles
 belong to unit A: a draft, one submitted for review and one published.
 
-    pytest -v tests/app/test_permission_matrix.py      # the matrix, one line per cell
+    pytest -v tests/app/views/test_permission_matrix.py      # the matrix, one line per cell
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select
 
 from app.extensions import db
+from app.media.queues import ALL_QUEUES, SERIALIZER
 from app.models import (
     ApiToken,
     Article,
@@ -40,7 +41,6 @@ from app.services import workflow
 from app.services.accounts import create_token
 from app.services.publishing import ArticleInput
 from app.services.sections import category_named
-from workers.queues import ALL_QUEUES, SERIALIZER
 
 ROLES = ("anonymous", "contributor", "other_unit", "editor", "admin")
 STAFF = {"contributor", "other_unit", "editor", "admin"}
@@ -286,7 +286,7 @@ def test_the_matrix_covers_every_newsroom_route():
     from config import TestConfig
 
     covered_elsewhere = {
-        # login/logout themselves; the upload protocol's parts (tests/app/test_uploads.py,
+        # login/logout themselves; the upload protocol's parts (tests/app/views/test_uploads.py,
         # same _article_or_404 check as upload-video); detail pages of listed admin pages
         "editor.login", "editor.logout", "editor.upload_create", "editor.upload_parts",
         "editor.upload_abort", "editor.upload_sign_part", "editor.upload_complete",

@@ -10,9 +10,9 @@ import requests
 from sqlalchemy import event
 
 from app.extensions import db
+from app.media.lifecycle import get_or_create_asset
 from app.models import MediaKind, MediaStatus
 from app.public.podcast import itunes_duration
-from app.services.media_jobs import get_or_create_asset
 from app.services.sections import category_named
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"

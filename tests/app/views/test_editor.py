@@ -5,11 +5,12 @@ from sqlalchemy import func, select
 
 from app.demo import cover_bytes
 from app.extensions import db
+from app.media import queues
+from app.media.queues import SERIALIZER
+from app.media.queues import queue as rq_queue
 from app.models import Article, ArticleStatus, MediaStatus, Role
 from app.services.accounts import unit_named
 from tests.conftest import csrf_token
-from workers.queues import SERIALIZER
-from workers.queues import queue as rq_queue
 
 
 def form(client, url, **fields):
@@ -38,7 +39,7 @@ def test_publishing_commits_the_article_then_queues_its_narration(login, categor
     assert audio.status is MediaStatus.queued
     queued = Queue("narration", connection=redis_conn, serializer=SERIALIZER).jobs
     assert [job.args for job in queued] == [[audio.id]]
-    assert queued[0].func_name == "workers.tasks.narrate_article"
+    assert queued[0].func_name == queues.NARRATE
 
 
 def test_publishing_an_empty_body_is_refused_and_saves_nothing(login):
@@ -111,7 +112,7 @@ def test_cover_image_is_stored_as_jpeg(login, store):
     data["cover"] = (io.BytesIO(cover_bytes("Ảnh bìa")), "anh-bia.png")
     client.post("/bien-tap/bai-viet/moi", data=data, content_type="multipart/form-data")
     article = db.session.scalar(select(Article))
-    # A draft's cover is kept private until it is published (app.services.media_keys).
+    # A draft's cover is kept private until it is published (app.media.storage_keys).
     assert article.cover_key.startswith(f"private/images/{article.id}/")
     assert store.exists(article.cover_key)
 

@@ -1,7 +1,7 @@
 """RQ job functions: ids in, nothing out. Each reloads its row and is safe to run twice.
 
 The three media kinds (narration, an uploaded video, a briefing video) are jobs of the one
-runner (workers/runner.py): each says what its input is (`plan`) and how it is rendered
+runner (app/media/runner.py): each says what its input is (`plan`) and how it is rendered
 (`render`); the runner does the rest — skipping unchanged inputs, progress, the row's state,
 retries by cause.
 """
@@ -26,15 +26,17 @@ from flask import Flask, current_app, has_app_context
 from rq import get_current_job
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Article, ArticleStatus, MediaAsset, MediaKind
-from app.models.lexicon import lexicon_pairs, lexicon_version
-from app.services import media_keys
-from app.services.infra import object_store
 from media_pipeline import audio, briefing, cards, images, narration, tts, video
 from media_pipeline.errors import MediaError
 
-from . import runner, state
+from .. import create_app
+from ..extensions import db
+from ..models import Article, ArticleImage, ArticleStatus, MediaAsset, MediaKind
+from ..models.lexicon import lexicon_pairs, lexicon_version
+from ..services.infra import object_store
+from ..services.page_cache import invalidate
+from . import runner, state, storage_keys
+from .lifecycle import get_or_create_asset, request
 from .runner import Rendered
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,6 @@ def _app_context() -> AbstractContextManager[object]:
     if has_app_context():
         return nullcontext()
     if _app is None:
-        from app import create_app
-
         _app = create_app()
     return _app.app_context()
 
@@ -75,7 +75,6 @@ def request_briefing(article: Article) -> None:
         return
     if article.status not in (ArticleStatus.published, ArticleStatus.scheduled):
         return
-    from app.services.media_jobs import get_or_create_asset, request
 
     request(get_or_create_asset(article, MediaKind.briefing), "brief")
 
@@ -103,9 +102,9 @@ def speech_engines(cfg: Mapping[str, Any], published: bool = True) -> list[tts.S
 
 def keep_media_in_place(article: Article) -> None:
     """The article was published or withdrawn while a job rendered: its files (this new one
-    too) go where its status now says (app.services.media_keys)."""
+    too) go where its status now says (app.media.storage_keys)."""
     db.session.refresh(article)
-    media_keys.sync_article_media(article)
+    storage_keys.sync_article_media(article)
 
 
 # --- narration ------------------------------------------------------------------------------
@@ -135,7 +134,7 @@ class Narration:
         made = narration.narrate(self.script, self.engines, workdir, self.settings,
                                  on_progress=state.ProgressReporter(asset, end=95))
         store = object_store()
-        prefix = media_keys.audio_prefix(article.id, input_hash, article.is_published)
+        prefix = storage_keys.audio_prefix(article.id, input_hash, article.is_published)
         outputs = {
             "mp3": store.upload_file(made.mp3, f"{prefix}.mp3", "audio/mpeg"),
             "mp3_bytes": made.mp3.stat().st_size,
@@ -237,7 +236,7 @@ class Transcode:
                                       briefing.LANDSCAPE, workdir / "still.jpg")
             info = replace(info, width=briefing.LANDSCAPE[0], height=briefing.LANDSCAPE[1],
                            fps=briefing.FPS)
-        prefix = media_keys.video_prefix(asset.id, input_hash, asset.article.is_published)
+        prefix = storage_keys.video_prefix(asset.id, input_hash, asset.article.is_published)
         outputs = package_outputs(
             source, workdir, info, prefix, video.plan_ladder(info, cfg["VIDEO_MAX_HEIGHT"]),
             state.ProgressReporter(asset, start=5, end=95),
@@ -273,8 +272,8 @@ class Briefing:
         self.burn = cfg["BRIEFING_BURN_SUBTITLES"]
         # By their public names: moving the files when the article is published changes
         # where they are, not what the briefing shows.
-        return _digest(PIPELINE_VERSION, "briefing", media_keys.shown(self.narration["mp3"]),
-                       article.title, media_keys.shown(article.cover_key or ""),
+        return _digest(PIPELINE_VERSION, "briefing", storage_keys.shown(self.narration["mp3"]),
+                       article.title, storage_keys.shown(article.cover_key or ""),
                        f"{self.size}", f"{self.burn}")
 
     def render(self, asset: MediaAsset, workdir: Path, input_hash: str) -> Rendered:
@@ -291,7 +290,7 @@ class Briefing:
             label=cfg["SITE_NAME"].upper(), subtitles=timings["sentences"] if self.burn else None,
             on_progress=state.ProgressReporter(asset, end=45), timeout=timeout)
         info = video.probe(mezzanine)
-        prefix = media_keys.briefing_prefix(asset.id, input_hash, article.is_published)
+        prefix = storage_keys.briefing_prefix(asset.id, input_hash, article.is_published)
         ladder = [r for r in video.plan_ladder(info, 720) if r.name in BRIEFING_RUNGS]
         outputs = package_outputs(mezzanine, workdir, info, prefix, ladder,
                                   state.ProgressReporter(asset, start=45, end=95), timeout)
@@ -317,7 +316,7 @@ def sync_media(article_id: int) -> None:
         article = db.session.get(Article, article_id)
         if article is None:
             return
-        moved = media_keys.sync_article_media(article)
+        moved = storage_keys.sync_article_media(article)
         if moved:
             log.info("article %s: %d files moved (%s)", article_id, moved,
                      "public" if article.is_published else "private")
@@ -331,8 +330,9 @@ IMAGES_VERSION = "1"  # bump when the variants change (sizes, quality): new name
 def cover_variant_stem(article_id: int, cover_key: str) -> str:
     """Where a cover's variants go (`<stem>-480.jpg`, …): named by the cover and the recipe,
     beside the cover (hidden with it while the article is not published)."""
-    stem = f"images/{article_id}/{_digest(IMAGES_VERSION, media_keys.shown(cover_key))[:16]}"
-    return media_keys.placed(stem, not media_keys.is_hidden(cover_key))
+    return storage_keys.cover_variant_stem(
+        article_id, _digest(IMAGES_VERSION, storage_keys.shown(cover_key)),
+        not storage_keys.is_hidden(cover_key))
 
 
 def store_variants(key: str, stem: str) -> dict[str, str]:
@@ -366,7 +366,7 @@ def make_cover_variants(article_id: int, cover_key: str) -> None:
     with _app_context():
         article = db.session.get(Article, article_id)
         if article is None or not article.cover_key \
-                or media_keys.shown(article.cover_key) != media_keys.shown(cover_key):
+                or storage_keys.shown(article.cover_key) != storage_keys.shown(cover_key):
             log.info("article %s no longer has cover %s; nothing to do", article_id, cover_key)
             return
         cover_key = article.cover_key  # where it is now (moved if the article was published)
@@ -377,7 +377,7 @@ def make_cover_variants(article_id: int, cover_key: str) -> None:
         # Locked re-read: a newer cover committed meanwhile must not get these variants.
         current = db.session.scalar(
             select(Article.cover_key).where(Article.id == article_id).with_for_update())
-        if current is None or media_keys.shown(current) != media_keys.shown(cover_key):
+        if current is None or storage_keys.shown(current) != storage_keys.shown(cover_key):
             db.session.rollback()
             # Nobody saw them: gone at once.
             object_store().delete(*(k for n, k in variants.items() if n != "size"))
@@ -412,12 +412,9 @@ def body_image_variant_stem(key: str) -> str:
 def make_body_image_variants(image_id: int, key: str) -> None:
     """A body image → 480/800/1200 px JPEG (+ WebP) in the store → `ArticleImage.variants`;
     the article's cached pages are dropped so readers get the `srcset`."""
-    from app.models import ArticleImage
-    from app.services.page_cache import invalidate
-
     with _app_context():
         image = db.session.get(ArticleImage, image_id)
-        if image is None or media_keys.shown(image.key) != media_keys.shown(key):
+        if image is None or storage_keys.shown(image.key) != storage_keys.shown(key):
             log.info("body image %s is gone or replaced; nothing to do", image_id)
             return
         key = image.key  # where it is now (moved if the article was published)
@@ -451,7 +448,7 @@ def abort_stale_uploads(older_than: int) -> int:
     """Multipart uploads an editor abandoned (closed the tab) hold storage: abort them."""
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
     store = object_store()
-    stale = [u for u in store.list_multipart_uploads("uploads/")
+    stale = [u for u in store.list_multipart_uploads(storage_keys.UPLOADS)
              if u["Initiated"] is not None and u["Initiated"] < cutoff]
     for upload in stale:
         store.abort_multipart_upload(upload["Key"], upload["UploadId"])

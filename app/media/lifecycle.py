@@ -19,18 +19,17 @@ from werkzeug.utils import secure_filename
 
 from media_pipeline import captions
 from media_pipeline.errors import InvalidMediaError
-from workers import queues
 
 from ..extensions import db
 from ..models import Article, MediaAsset, MediaKind, MediaStatus
-from . import audit, media_keys
-from .errors import BadInput
-from .infra import object_store, redis_conn
-from .search import refresh_search_text
+from ..services import audit
+from ..services.errors import BadInput
+from ..services.infra import object_store, redis_conn
+from ..services.search import refresh_search_text
+from . import queues, state, storage_keys
 
 log = logging.getLogger(__name__)
 
-CANCELLED = "Đã hủy theo yêu cầu của biên tập viên."  # the same words as workers.state
 QUEUE_DOWN = "Hàng đợi xử lý tạm thời không hoạt động; hệ thống sẽ thử lại."
 
 
@@ -87,7 +86,7 @@ def attach_video(article: Article, fileobj: IO[bytes], filename: str,
 def upload_key(article: Article, filename: str) -> str:
     """Where an original upload goes: private, unique per upload."""
     name = secure_filename(filename) or "video"
-    return f"uploads/{article.id}/{uuid.uuid4().hex}/{name}"
+    return storage_keys.upload_key(article.id, uuid.uuid4().hex, name)
 
 
 def use_uploaded_video(article: Article, key: str) -> MediaAsset:
@@ -133,7 +132,7 @@ def request_media_sync(article: Article) -> None:
     except RedisError as exc:
         log.warning("media sync of article %s done inline, Redis unavailable: %s",
                     article.id, exc)
-        media_keys.sync_article_media(article)
+        storage_keys.sync_article_media(article)
 
 
 JOB_FOR_KIND = {MediaKind.audio: "narrate", MediaKind.video: "transcode",
@@ -145,7 +144,7 @@ def cancel(asset: MediaAsset) -> None:
     if asset.status not in (MediaStatus.queued, MediaStatus.processing):
         return
     asset.move_to(MediaStatus.failed)
-    asset.error = CANCELLED
+    asset.error = state.CANCELLED
     db.session.commit()
     if not asset.job_id:
         return
@@ -278,7 +277,7 @@ def requeue_failed_job(job: Job) -> Outcome:
 # --- subtitles ------------------------------------------------------------------------------
 
 def caption_key(asset: MediaAsset, vtt: bytes) -> str:
-    return media_keys.captions_key(asset.id, hashlib.sha256(vtt).hexdigest(),
+    return storage_keys.captions_key(asset.id, hashlib.sha256(vtt).hexdigest(),
                                    asset.article.is_published)
 
 

@@ -12,6 +12,9 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
 from app.extensions import db
+from app.media import lifecycle
+from app.media.queues import SERIALIZER
+from app.media.queues import queue as rq_queue
 from app.models import (
     ArticleStatus,
     AuditEntry,
@@ -20,11 +23,8 @@ from app.models import (
     MediaStatus,
     Role,
 )
-from app.services import media_jobs
 from app.services.accounts import unit_named
 from tests.conftest import csrf_token
-from workers.queues import SERIALIZER
-from workers.queues import queue as rq_queue
 
 JOBS = "/bien-tap/hang-doi"
 VOID = {"input", "source", "track", "br", "img", "meta", "link", "hr"}
@@ -319,7 +319,7 @@ def count(html: str, queue: str, what: str) -> int:
 
 def failed_transcode(article) -> MediaAsset:
     """A video whose original is missing from the store: the real job fails."""
-    return media_jobs.use_uploaded_video(article, f"uploads/{article.id}/gone/missing.mp4")
+    return lifecycle.use_uploaded_video(article, f"uploads/{article.id}/gone/missing.mp4")
 
 
 def test_admin_sees_queue_counts_and_a_real_failed_job_and_requeues_it(
@@ -329,7 +329,7 @@ def test_admin_sees_queue_counts_and_a_real_failed_job_and_requeues_it(
     run_worker()
     assert video.status is MediaStatus.failed
     waiting = make_article("Bài chờ đọc", publish=False)
-    media_jobs.request_preview_narration(waiting)  # stays queued: no worker runs now
+    lifecycle.request_preview_narration(waiting)  # stays queued: no worker runs now
     client = login("quantri", role=Role.admin)
     html = client.get(JOBS).get_data(as_text=True)
     assert count(html, "narration", "queued") == 1
@@ -375,7 +375,7 @@ def test_a_failed_job_without_an_asset_shows_its_last_error_line_and_requeue_all
 def test_workers_alive_are_listed_with_their_current_job(
         login, make_article, redis_conn):
     article = make_article("Bài đang đọc", publish=False)
-    media_jobs.request_preview_narration(article)
+    lifecycle.request_preview_narration(article)
     audio = article.asset("audio")
     audio.move_to(MediaStatus.processing)
     audio.progress = 35

@@ -29,16 +29,17 @@ from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Article, ArticleStatus, MediaAsset, MediaStatus
-from app.models.base import utcnow
-from app.services import media_jobs, workflow
-from app.services.accounts import end_stale_sessions
-from app.services.drafting import remove_unused_body_images
-from app.services.infra import redis_conn
-from app.services.views_counter import flush_views
+from media_pipeline.ffmpeg_run import die_with_parent
 
-from . import queues, runner, state, tasks
+from .extensions import db
+from .media import jobs, lifecycle, queues, runner, state
+from .models import Article, ArticleStatus, MediaAsset, MediaStatus
+from .models.base import utcnow
+from .services import workflow
+from .services.accounts import end_stale_sessions
+from .services.drafting import remove_unused_body_images
+from .services.infra import redis_conn
+from .services.views_counter import flush_views
 
 log = logging.getLogger(__name__)
 LOCK = "docnghexem:clock:{}"
@@ -107,7 +108,7 @@ def reconcile(connection: Redis, report: Report | None = None) -> Report:
             continue
         if asset.status is MediaStatus.processing:
             asset.error = runner.retry_words(runner.WORKER_STOPPED, timedelta(0))
-        media_jobs.requeue(asset)
+        lifecycle.requeue(asset)
         report.requeued.append(asset.id)
     if report.requeued or report.failed:
         log.info("reconciled: requeued %s, failed %s, swept %d folders", report.requeued,
@@ -117,7 +118,7 @@ def reconcile(connection: Redis, report: Report | None = None) -> Report:
 
 def maintenance() -> None:
     cfg = current_app.config
-    tasks.abort_stale_uploads(cfg["MEDIA_GC_GRACE"])
+    jobs.abort_stale_uploads(cfg["MEDIA_GC_GRACE"])
     remove_unused_body_images(timedelta(seconds=cfg["MEDIA_GC_GRACE"]))
     end_stale_sessions()
 
@@ -168,8 +169,6 @@ class Clock:
 
 def run_forever(app: Flask) -> None:
     """The clock's own loop (its process is started by `python -m workers`)."""
-    from media_pipeline.ffmpeg_run import die_with_parent
-
     die_with_parent()  # a clock never outlives its worker
     clock = Clock(app)
     with app.app_context():

@@ -6,11 +6,11 @@ import pytest
 import requests
 
 from app.extensions import db
+from app.media import lifecycle
+from app.media.queues import queue as rq_queue
 from app.models import MediaStatus, Role
-from app.services import media_jobs
 from app.services.accounts import unit_named
 from tests.conftest import csrf_token
-from workers.queues import queue as rq_queue
 
 MiB = 1024 * 1024
 SRT = ("1\n00:00:01,000 --> 00:00:03,500\nKính chào quý vị khán giả.\n\n"
@@ -275,7 +275,7 @@ def post_captions(client, article, data: bytes, filename="phu-de.srt", **fields)
 def test_a_subtitle_file_is_stored_public_and_listed_on_the_video(editor, store):
     """SRT in → WebVTT stored under video/<asset>/captions/, public, listed on the asset."""
     client, article, _ = editor
-    video = media_jobs.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
+    video = lifecycle.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
     response = post_captions(client, article, SRT)
     assert response.status_code == 303
     db.session.expire_all()
@@ -295,7 +295,7 @@ def test_a_subtitle_file_is_stored_public_and_listed_on_the_video(editor, store)
 def test_what_is_said_in_the_subtitles_is_searchable(editor):
     """Readers find a video by the words its subtitles say, with or without diacritics."""
     client, article, _ = editor
-    media_jobs.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
+    lifecycle.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
     assert "khán giả" not in article.body_html
     assert f"/bai-viet/{article.slug}" not in client.get("/tim-kiem?q=khan+gia").get_data(
         as_text=True)
@@ -308,7 +308,7 @@ def test_what_is_said_in_the_subtitles_is_searchable(editor):
 def test_a_new_file_for_the_same_language_replaces_the_track(editor):
     """One track per language; another language is added beside it."""
     client, article, _ = editor
-    video = media_jobs.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
+    video = lifecycle.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
     post_captions(client, article, SRT)
     post_captions(client, article, b"WEBVTT\n\n00:01.000 --> 00:02.000\nHello\n", "en.vtt",
                   lang="en", label="English")
@@ -334,7 +334,7 @@ def test_subtitles_without_a_video_are_refused(editor):
 def test_a_broken_or_oversized_subtitle_file_is_refused_with_the_reason(editor):
     """The converter's reason is shown; files over 1 MB are refused unread."""
     client, article, _ = editor
-    video = media_jobs.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
+    video = lifecycle.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
     response = post_captions(client, article, b"\x89PNG\r\n\x1a\n\x00", "anh.srt")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Tệp phụ đề phải là văn bản mã hóa UTF-8." in page
@@ -351,7 +351,7 @@ def test_a_broken_or_oversized_subtitle_file_is_refused_with_the_reason(editor):
 def test_subtitle_upload_needs_the_csrf_token(editor):
     """A forged form post is refused."""
     client, article, _ = editor
-    media_jobs.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
+    lifecycle.attach_video(article, io.BytesIO(b"pretend video"), "phong-su.mp4")
     response = client.post(f"/bien-tap/bai-viet/{article.id}/phu-de", data={
         "file": (io.BytesIO(SRT), "phu-de.srt")}, content_type="multipart/form-data")
     assert response.status_code == 400

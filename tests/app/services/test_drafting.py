@@ -14,6 +14,8 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.media import queues
+from app.media.queues import SERIALIZER
 from app.models import (
     Article,
     ArticleImage,
@@ -31,8 +33,6 @@ from app.services import views_counter
 from app.services.accounts import unit_named
 from app.services.publishing import sanitize_html
 from tests.conftest import csrf_token
-from workers import queues
-from workers.queues import SERIALIZER
 
 OLD_TITLE = "Hội nghị tổng kết công tác năm 2026"
 
@@ -108,7 +108,7 @@ def test_an_image_is_stored_upright_as_a_web_jpeg_with_its_row_and_a_queued_job(
         draft.id, "Người dân dự lễ khánh thành.", 1600, 3200, {})
     jobs = Queue(queues.IMAGES, connection=redis_conn, serializer=SERIALIZER).jobs
     assert [(j.func_name, j.args) for j in jobs] == [
-        ("workers.tasks.make_body_image_variants", [image.id, image.key])]
+        (queues.BODY_IMAGE_VARIANTS, [image.id, image.key])]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "article.image"))
     assert entry.target_id == draft.id and entry.username == "bientap"
 

@@ -2,9 +2,9 @@ from rq import Queue
 from sqlalchemy import select
 
 from app.extensions import db
+from app.media.queues import SERIALIZER
 from app.models import LexiconEntry, Role
 from tests.conftest import csrf_token
-from workers.queues import SERIALIZER
 
 
 def test_only_admins_reach_the_lexicon(login):

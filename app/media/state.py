@@ -7,9 +7,10 @@ from typing import Any
 
 from rq import get_current_job
 
-from app.extensions import db
-from app.models import MediaAsset, MediaStatus
 from media_pipeline.errors import MediaError
+
+from ..extensions import db
+from ..models import MediaAsset, MediaStatus
 
 log = logging.getLogger(__name__)
 

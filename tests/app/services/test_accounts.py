@@ -525,7 +525,7 @@ def test_production_hashes_passwords_with_scrypt_and_no_setting_weakens_it():
              "config.CONFIGS['prod'].PASSWORD_HASH_METHOD)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          env={**os.environ, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"},
-                         cwd=Path(__file__).resolve().parents[2], check=True).stdout
+                         cwd=Path(__file__).resolve().parents[3], check=True).stdout
     assert out.split() == ["scrypt", "scrypt"]
     user = User(username="ngoai-app")
     user.set_password("mat-khau-dung")  # outside an app: the production method

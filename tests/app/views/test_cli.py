@@ -5,11 +5,11 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.media.queues import SERIALIZER
 from app.models import Article, ArticleStatus, MediaStatus
 from media_pipeline.samples import make_video
-from workers.queues import SERIALIZER
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "article.json"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "article.json"
 
 
 def test_import_creates_and_publishes_then_updates_by_slug(runner, redis_conn):

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.media import lifecycle
 from app.models import Comment, CommentStatus, MediaKind, MediaStatus, Role
-from app.services import media_jobs, workflow
+from app.services import workflow
 from app.services.infra import connect_redis
 from app.services.page_cache import PREFIX
 from app.services.publishing import ArticleInput
@@ -82,7 +83,7 @@ def test_an_approved_comment_shows_at_once(client, make_article, make_user):
 
 def test_a_media_state_change_refreshes_but_progress_ticks_do_not(client, make_article):
     article = make_article()
-    asset = media_jobs.get_or_create_asset(article, MediaKind.audio)
+    asset = lifecycle.get_or_create_asset(article, MediaKind.audio)
     db.session.commit()
     client.get("/")
     client.get(f"/bai-viet/{article.slug}")
@@ -209,7 +210,7 @@ def test_cached_articles_still_count_their_readers_but_not_bots(client, make_art
 def local_copies(app, monkeypatch):
     """Each process's in-memory copies on (PAGE_LOCAL_TTL), with a clock the test moves and a
     count of the lookups that went to Redis."""
-    from app.services import page_cache
+    from app import http_page_cache as page_cache
 
     app.config["PAGE_LOCAL_TTL"] = 30.0
     app.extensions["page_cache_local"].clear()

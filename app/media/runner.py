@@ -8,7 +8,7 @@
     on an error, by its cause (`classify`):
       transient (the store or Redis did not answer, the machine stopped, the disk was full):
         the row waits as queued with the reason and when the retry comes; RQ's retry, or the
-        reconciler (workers.clock), runs it again — up to MEDIA_MAX_ATTEMPTS;
+        reconciler (app.clock), runs it again — up to MEDIA_MAX_ATTEMPTS;
       permanent (the file's fault, the time limit): failed with the reason, no retry.
     Either way the exception is re-raised: RQ records a failure, never a success.
 
@@ -37,15 +37,15 @@ from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 from sqlalchemy.exc import OperationalError
 
-from app.extensions import db
-from app.models import MediaAsset, MediaKind, MediaStatus
-from app.models.base import utcnow
-from app.services.infra import redis_conn
-from app.services.localtime import local
 from media_pipeline import ffmpeg_run
 from media_pipeline.errors import MediaError
 from media_pipeline.normalize import LexiconError
 
+from ..extensions import db
+from ..models import MediaAsset, MediaKind, MediaStatus
+from ..models.base import utcnow
+from ..services.infra import redis_conn
+from ..services.localtime import local
 from . import queues, state
 
 log = logging.getLogger(__name__)

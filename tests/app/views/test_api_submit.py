@@ -8,10 +8,10 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.media.queues import SERIALIZER
 from app.models import Article, ArticleStatus, AuditEntry, MediaAsset, Role, User
 from app.services import accounts
 from app.services.accounts import unit_named
-from workers.queues import SERIALIZER
 
 BODY = "<p>Sáng 18/11/2026, Sở Y tế tổ chức tiêm chủng mở rộng tại 12 xã.</p>"
 

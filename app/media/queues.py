@@ -24,6 +24,21 @@ NARRATION = "narration"
 VIDEO = "video"
 IMAGES = "images"  # cheap, seconds each: first, so covers never wait behind a long video
 ALL_QUEUES = [IMAGES, NARRATION, VIDEO]
+# The job functions (app/media/jobs.py: ids in, nothing out), by the dotted names RQ stores:
+# the app enqueues by name and never imports the media code.
+_JOBS = "app.media.jobs."
+NARRATE = _JOBS + "narrate_article"
+TRANSCODE = _JOBS + "transcode_video"
+BRIEF = _JOBS + "make_briefing"
+COVER_VARIANTS = _JOBS + "make_cover_variants"
+RETIRE_COVER_VARIANTS = _JOBS + "retire_cover_variants"
+DELETE_MEDIA = _JOBS + "delete_media"
+BODY_IMAGE_VARIANTS = _JOBS + "make_body_image_variants"
+SYNC_MEDIA = _JOBS + "sync_media"
+JOB_NAMES = (NARRATE, TRANSCODE, BRIEF, COVER_VARIANTS, RETIRE_COVER_VARIANTS, DELETE_MEDIA,
+             BODY_IMAGE_VARIANTS, SYNC_MEDIA)
+# Jobs about an article rather than a media asset: their first argument is the article's id.
+ARTICLE_JOBS = {COVER_VARIANTS, RETIRE_COVER_VARIANTS}
 COVER_VARIANTS_TIMEOUT = 120  # seconds; resizing one picture a few times
 MEDIA_SYNC_TIMEOUT = 600  # copying a long video's whole ladder
 
@@ -38,12 +53,12 @@ class JobPolicy:
 
 POLICIES = {
     # Narration is idempotent (keyed by a hash of its input): safe to retry after a hiccup.
-    "narrate": JobPolicy(NARRATION, "workers.tasks.narrate_article", "JOB_TIMEOUT_NARRATION",
+    "narrate": JobPolicy(NARRATION, NARRATE, "JOB_TIMEOUT_NARRATION",
                          Retry(max=2, interval=[10, 60])),
     # A failed transcode is usually the file's fault; the editor retries by hand.
-    "transcode": JobPolicy(VIDEO, "workers.tasks.transcode_video", "JOB_TIMEOUT_VIDEO", None),
+    "transcode": JobPolicy(VIDEO, TRANSCODE, "JOB_TIMEOUT_VIDEO", None),
     # A briefing is rebuilt from stored inputs: a retry after a hiccup is safe.
-    "brief": JobPolicy(VIDEO, "workers.tasks.make_briefing", "JOB_TIMEOUT_VIDEO",
+    "brief": JobPolicy(VIDEO, BRIEF, "JOB_TIMEOUT_VIDEO",
                        Retry(max=1, interval=[60])),
 }
 # Responsive widths of a cover: keyed by article and cover, not by a media asset, with a fixed
@@ -101,7 +116,7 @@ def enqueue_cover_variants(connection: Redis, article_id: int, cover_key: str,
                            settings: Mapping[str, Any]) -> Job:
     """Make the variants of `cover_key`. Call only after the article's new cover is committed."""
     return queue(IMAGES, connection).enqueue(
-        "workers.tasks.make_cover_variants", article_id, cover_key,
+        COVER_VARIANTS, article_id, cover_key,
         job_timeout=COVER_VARIANTS_TIMEOUT, result_ttl=settings["JOB_RESULT_TTL"],
         failure_ttl=settings["JOB_FAILURE_TTL"], retry=COVER_VARIANTS_RETRY,
         description=f"cover variants article {article_id}")
@@ -112,7 +127,7 @@ def enqueue_body_image_variants(connection: Redis, image_id: int, key: str,
     """Make the widths of an image placed in an article's body (ArticleImage `image_id`,
     stored at `key`). Call only after its row is committed."""
     return queue(IMAGES, connection).enqueue(
-        "workers.tasks.make_body_image_variants", image_id, key,
+        BODY_IMAGE_VARIANTS, image_id, key,
         job_timeout=COVER_VARIANTS_TIMEOUT, result_ttl=settings["JOB_RESULT_TTL"],
         failure_ttl=settings["JOB_FAILURE_TTL"], retry=COVER_VARIANTS_RETRY,
         description=f"body image variants {image_id}")
@@ -122,7 +137,7 @@ def enqueue_media_sync(connection: Redis, article_id: int, settings: Mapping[str
     """Move an article's files to public or private after its status changed (quick queue:
     a reader of a just-published article should not wait behind a video)."""
     return queue(IMAGES, connection).enqueue(
-        "workers.tasks.sync_media", article_id, job_timeout=MEDIA_SYNC_TIMEOUT,
+        SYNC_MEDIA, article_id, job_timeout=MEDIA_SYNC_TIMEOUT,
         result_ttl=settings["JOB_RESULT_TTL"], failure_ttl=settings["JOB_FAILURE_TTL"],
         retry=COVER_VARIANTS_RETRY, description=f"media visibility article {article_id}")
 
@@ -133,7 +148,7 @@ def schedule_cover_cleanup(connection: Redis, settings: Mapping[str, Any], artic
     if not keys:
         return None
     return queue(IMAGES, connection).enqueue_in(
-        timedelta(seconds=settings["MEDIA_GC_GRACE"]), "workers.tasks.retire_cover_variants",
+        timedelta(seconds=settings["MEDIA_GC_GRACE"]), RETIRE_COVER_VARIANTS,
         article_id, keys, job_timeout=COVER_VARIANTS_TIMEOUT,
         result_ttl=settings["JOB_RESULT_TTL"], failure_ttl=settings["JOB_FAILURE_TTL"],
         description=f"delete replaced cover variants of article {article_id}")
@@ -145,7 +160,7 @@ def schedule_deletion(connection: Redis, settings: Mapping[str, Any], *, prefixe
     if not prefixes and not keys:
         return None
     return queue(VIDEO, connection).enqueue_in(
-        timedelta(seconds=settings["MEDIA_GC_GRACE"]), "workers.tasks.delete_media",
+        timedelta(seconds=settings["MEDIA_GC_GRACE"]), DELETE_MEDIA,
         prefixes=prefixes, keys=keys, job_timeout=600, result_ttl=settings["JOB_RESULT_TTL"],
         failure_ttl=settings["JOB_FAILURE_TTL"], description="delete superseded media")
 

@@ -13,7 +13,11 @@ from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
+from app.media import queues
+from app.media.queues import SERIALIZER
+from app.media.queues import queue as rq_queue
 from app.models import (
     Article,
     ArticleRevision,
@@ -30,9 +34,6 @@ from app.services.accounts import unit_named
 from app.services.errors import Conflict
 from app.services.publishing import ArticleInput
 from tests.conftest import csrf_token
-from workers import clock, queues
-from workers.queues import SERIALIZER
-from workers.queues import queue as rq_queue
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -508,7 +509,7 @@ def test_a_deleted_articles_files_are_removed_after_the_grace_period(login, make
     """Its audio, images, uploads and video renditions: nothing left in the store for nobody."""
     import io
 
-    from workers.tasks import delete_media
+    from app.media.jobs import delete_media
 
     article = make_article(title="Bài sẽ bị xóa cùng tệp", publish=False)
     video = MediaAsset(article=article, kind=MediaKind.video, status=MediaStatus.ready,
@@ -526,7 +527,7 @@ def test_a_deleted_articles_files_are_removed_after_the_grace_period(login, make
     assert response.status_code == 303
     [job_id] = ScheduledJobRegistry(queues.VIDEO, connection=redis_conn).get_job_ids()
     job = Queue(queues.VIDEO, connection=redis_conn, serializer=SERIALIZER).fetch_job(job_id)
-    assert job.func_name == "workers.tasks.delete_media"
+    assert job.func_name == queues.DELETE_MEDIA
     assert all(store.exists(key) for key in keys)  # readers mid-play keep them for a while
     delete_media(**job.kwargs)
     assert [store.exists(key) for key in keys] == [False, False, False, False, True]

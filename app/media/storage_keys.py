@@ -30,8 +30,8 @@ from sqlalchemy import select
 from media_pipeline.storage import PUBLIC_PREFIXES
 
 from ..extensions import db
-from ..models import Article, ArticleImage, ArticleStatus
-from .infra import object_store
+from ..models import Article, ArticleImage, ArticleStatus, MediaKind
+from ..services.infra import object_store
 
 log = logging.getLogger(__name__)
 HIDDEN = "private/"
@@ -89,6 +89,27 @@ def body_image_key(article_id: int, digest: str, public: bool) -> str:
 BODY_IMAGE_KEY = re.compile(r"images/\d+/body/[0-9a-f]{16,64}\.jpg")
 
 
+def banner_key(digest: str, width: int, height: int) -> str:
+    return f"images/banners/{digest[:16]}-{width}x{height}.jpg"
+
+
+# Editors' original uploads: always private, kept only until their transcode is published.
+UPLOADS = "uploads/"
+
+
+def upload_prefix(article_id: int) -> str:
+    return f"{UPLOADS}{article_id}/"
+
+
+def upload_key(article_id: int, upload_id: str, name: str) -> str:
+    return f"{upload_prefix(article_id)}{upload_id}/{name}"
+
+
+def cover_variant_stem(article_id: int, digest: str, public: bool) -> str:
+    """Where a cover's variants go (`<stem>-480.jpg`, …), beside the cover."""
+    return placed(f"images/{article_id}/{digest[:16]}", public)
+
+
 def document_key(document_id: int, digest: str, kind: str, public: bool) -> str:
     return placed(f"documents/{document_id}/{digest[:16]}.{kind}", public)
 
@@ -96,7 +117,6 @@ def document_key(document_id: int, digest: str, kind: str, public: bool) -> str:
 def article_prefixes(article: Article) -> list[str]:
     """Every folder an article's files can be in, public and hidden: its audio, cover and body
     images, uploaded originals, and each video's renders."""
-    from ..models import MediaKind
 
     prefixes = [f"audio/{article.id}/", f"images/{article.id}/", f"uploads/{article.id}/"]
     for asset in article.media:
