@@ -329,6 +329,13 @@ def _write(document: Document | None, fields: Fields, checked: CheckedFile | Non
             raise BadInput(errors={"file": _("Không lưu được tệp, vui lòng thử lại.")}) from None
         document.file_key, document.file_name = new_key, checked.filename
         document.file_size, document.file_type = checked.size, checked.kind
+    _commit_file_change(old_key, new_key)
+    return document
+
+
+def _commit_file_change(old_key: str | None, new_key: str | None) -> None:
+    """Commit a document whose file moved from `old_key` to `new_key`: the new copy goes if
+    the commit fails, the old one once it has succeeded."""
     try:
         db.session.commit()
     except Exception:
@@ -338,7 +345,6 @@ def _write(document: Document | None, fields: Fields, checked: CheckedFile | Non
         raise
     if new_key and old_key and old_key != new_key:
         _delete_quietly(old_key)
-    return document
 
 
 def _move_file(key: str, published: bool) -> str:
@@ -361,15 +367,7 @@ def set_published(document: Document, published: bool) -> None:
     new_key = _move_file(old_key, published) if old_key else None
     document.published = published
     document.file_key = new_key
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        if new_key and new_key != old_key:
-            _delete_quietly(new_key)
-        raise
-    if old_key and new_key != old_key:
-        _delete_quietly(old_key)
+    _commit_file_change(old_key, new_key)
 
 
 def delete_document(document: Document) -> None:
