@@ -1,4 +1,5 @@
-"""Writing, validating and publishing articles."""
+"""An article's content: validating and applying an edit, covers, canonical image URLs and
+the spoken text. Saving and publishing go through app/services/workflow.py alone."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import html
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import IO
 from urllib.parse import urlsplit
 
@@ -22,7 +22,6 @@ from media_pipeline.text import has_words, html_to_paragraphs, spoken_text
 from ..extensions import db
 from ..media import lifecycle, storage_keys
 from ..models import Article, ArticleStatus, ListenSource, MediaStatus, User
-from ..models.base import utcnow
 from .errors import BadInput
 from .infra import object_store
 from .search import refresh_search_text
@@ -86,27 +85,6 @@ def validate(data: ArticleInput, for_publish: bool) -> dict[str, str]:
 
 def _spoken(article: Article) -> str:
     return spoken_text(article.title, article.lede, article.body_html)
-
-
-def save_article(article: Article | None, data: ArticleInput, user: User | None,
-                 publish: bool = False, published_at: datetime | None = None) -> Article:
-    """Create or update an article, and publish it if asked; all or nothing.
-
-    Narration is requested (after the commit) when a published article's spoken text changed.
-    """
-    article, before = apply_input(article, data, user, for_publish=publish)
-    going_live = publish and not article.is_published
-    if going_live:
-        article.status = ArticleStatus.published
-        article.published_at = published_at or utcnow()
-    elif publish and published_at:
-        article.published_at = published_at
-    db.session.commit()
-    if going_live and article.id is not None:
-        lifecycle.request_media_sync(article)
-    if article.is_published and needs_narration(article, before):
-        lifecycle.request_narration(article)
-    return article
 
 
 def apply_input(article: Article | None, data: ArticleInput, user: User | None,

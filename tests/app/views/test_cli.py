@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.media.queues import SERIALIZER
-from app.models import Article, ArticleStatus, MediaStatus
+from app.models import Article, ArticleRevision, ArticleStatus, AuditEntry, MediaStatus
 from media_pipeline.samples import make_video
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "article.json"
@@ -29,6 +29,36 @@ def test_import_creates_and_publishes_then_updates_by_slug(runner, redis_conn):
     assert db.session.scalar(select(func.count(Article.id))) == 1
     # Same text: no second narration job.
     assert Queue("narration", connection=redis_conn, serializer=SERIALIZER).count == 1
+
+
+def test_an_import_takes_the_editors_path_a_revision_an_audit_entry_and_the_version(runner):
+    """The importer publishes through the workflow like an editor: its steps are in the
+    article's history under the actor "import", and a changed re-import is a new revision."""
+    first = runner.invoke(args=["articles", "import", str(FIXTURE)])
+    article = db.session.get(Article, int(first.output.split()[0]))
+    version = article.version
+    revisions = db.session.scalars(select(ArticleRevision.number).where(
+        ArticleRevision.article_id == article.id)).all()
+    assert revisions and max(revisions) == version
+    actions = db.session.execute(select(AuditEntry.action, AuditEntry.username).where(
+        AuditEntry.target_type == "articles", AuditEntry.target_id == article.id)
+        .order_by(AuditEntry.id)).all()
+    assert ("article.publish", "import") in actions
+    assert {username for _, username in actions} == {"import"}
+    item = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    item["lede"] = "Sapo đã sửa khi nhập lại."
+    changed = FIXTURE.parent.parent / "changed-import.json"
+    try:
+        changed.write_text(json.dumps(item, ensure_ascii=False), encoding="utf-8")
+        runner.invoke(args=["articles", "import", str(changed)])
+    finally:
+        changed.unlink()
+    db.session.expire_all()
+    article = db.session.get(Article, article.id)
+    assert article.version == version + 1 and article.lede == "Sapo đã sửa khi nhập lại."
+    assert db.session.scalars(select(ArticleRevision.number).where(
+        ArticleRevision.article_id == article.id).order_by(ArticleRevision.number)
+    ).all()[-1:] == [version + 1]
 
 
 def test_import_of_a_list_with_a_bad_item_says_what_is_missing(runner, tmp_path):
