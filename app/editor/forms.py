@@ -1,3 +1,5 @@
+"""The newsroom's forms (Flask-WTF): login, article, video, sections, pages."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
