@@ -144,7 +144,7 @@ def panel_state(article: Article) -> dict[str, Any]:
 
 @bp.context_processor
 def media_panel_helpers() -> dict[str, Any]:
-    return {"media_panel": panel_state}
+    return {"media_panel": panel_state, "engine_words": engine_words}
 
 
 def editable_asset(asset_id: int) -> MediaAsset:

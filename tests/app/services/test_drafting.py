@@ -376,7 +376,7 @@ def test_the_preview_shows_a_draft_as_readers_will_see_it(
     # test's app context).
     assert app.test_client().get(f"/bai-viet/{draft.slug}").status_code == 404
     draft.media.append(MediaAsset(
-        kind=MediaKind.audio, status=MediaStatus.ready, duration=42.0, engine="espeak",
+        kind=MediaKind.audio, status=MediaStatus.ready, duration=42.0, engine="espeak:vi",
         outputs={"mp3": f"audio/{draft.id}/ban-nghe.mp3", "timings": f"audio/{draft.id}/t.json",
                  "vtt": f"audio/{draft.id}/t.vtt"}))
     db.session.commit()
@@ -392,6 +392,8 @@ def test_the_preview_shows_a_draft_as_readers_will_see_it(
     assert "Hội nghị đã thảo luận 08 ý kiến." in page
     assert "data-player" in page and f"audio/{draft.id}/ban-nghe.mp3" in page  # the player
     assert "/static/js/player.js" in page
+    # The newsroom sees which voice read it, in words (as the media panel says it).
+    assert "Giọng đọc tự động (eSpeak NG, giọng máy dự phòng — vi)." in page
     assert "Ý kiến bạn đọc" not in page  # no comment form on a preview
     assert db.session.get(Article, draft.id).view_count == 0
     assert views_counter.pending_views(draft.id) == 0
