@@ -1,5 +1,8 @@
 // Narration player with read-along: the sentence being spoken is highlighted in the
 // article, and clicking a sentence plays from there. Without JS the native <audio> stays.
+// Once started, the player docks to the bottom of the screen when its place scrolls away
+// (play/pause, time, speed stay at hand). Read-along scrolls the page only while the reader
+// has not scrolled away themselves; then a "back to the sentence" button appears instead.
 (function () {
   "use strict";
   const root = document.querySelector("[data-player]");
@@ -11,6 +14,11 @@
   const time = $("[data-role=time]");
   const rate = $("[data-action=rate]");
   const follow = $("[data-action=readalong]");
+  const back = $("[data-action=back]");
+  const slot = root.parentElement;
+  let detached = false;     // the reader scrolled away from the voice: do not pull them back
+  let autoScrolling = false; // our own smooth scroll is moving the page (not the reader)
+  let autoScrollUntil = 0;   // … at the latest until then
   let sentences = [];      // [{start, end, spans: [HTMLElement]}]
   let current = -1;
   let timingsLoaded = null;
@@ -54,7 +62,50 @@
   seek.addEventListener("input", () => { audio.currentTime = Number(seek.value); render(); });
   rate.addEventListener("change", () => { audio.playbackRate = Number(rate.value); });
   ["play", "pause", "timeupdate", "durationchange", "ended", "seeked"].forEach((ev) =>
-    audio.addEventListener(ev, () => { render(); highlight(); }));
+    audio.addEventListener(ev, () => { render(); highlight(); dock(); }));
+  back.addEventListener("click", () => { detached = false; back.hidden = true; highlight(true); });
+
+  // --- docking: the compact player stays on screen once the narration has started --------
+  let slotVisible = true;
+  function started() { return !audio.paused || audio.currentTime > 0; }
+  function dock() {
+    const docked = !slotVisible && started() && !audio.ended;
+    if (docked === root.classList.contains("player--docked")) return;
+    // Keep the place the player leaves, so the page does not jump under the reader.
+    slot.style.minHeight = docked ? `${slot.offsetHeight}px` : "";
+    root.classList.toggle("player--docked", docked);
+  }
+  if ("IntersectionObserver" in window) {
+    new IntersectionObserver((entries) => {
+      slotVisible = entries[entries.length - 1].isIntersecting;
+      dock();
+    }).observe(slot);
+  }
+
+  // A scroll the reader makes (wheel, touch, keys, scrollbar) while the voice goes on: a
+  // gesture takes over from our own scrolling; where the page ends up decides.
+  const byReader = () => { autoScrolling = false; };
+  ["wheel", "touchstart", "touchmove", "pointerdown"].forEach((ev) =>
+    window.addEventListener(ev, byReader, { passive: true }));
+  window.addEventListener("keydown", (event) => {
+    if (["PageDown", "PageUp", "ArrowDown", "ArrowUp", "Home", "End", " "].includes(event.key)) byReader();
+  });
+  // Our own smooth scroll ends with "scrollend" (or, in older browsers, after a second).
+  window.addEventListener("scrollend", () => { autoScrolling = false; });
+  window.addEventListener("scroll", () => {
+    if (autoScrolling && Date.now() > autoScrollUntil) autoScrolling = false;
+    if (!autoScrolling) readerScrolled();
+  }, { passive: true });
+  function readerScrolled() {
+    if (current < 0 || audio.paused) return;
+    const away = !inView(sentences[current].spans[0]);
+    if (away !== detached) { detached = away; back.hidden = !away; }
+  }
+  function inView(el) {
+    const box = el.getBoundingClientRect();
+    const bottom = window.innerHeight - (root.classList.contains("player--docked") ? root.offsetHeight : 0);
+    return box.bottom > 0 && box.top < bottom;
+  }
   follow.addEventListener("change", () => { if (follow.checked) loadTimings(); highlight(); });
 
   // --- read-along ---------------------------------------------------------------------
@@ -137,7 +188,7 @@
     return found;
   }
 
-  function highlight() {
+  function highlight(force) {
     let index = -1;
     if (follow.checked && sentences.length && (!audio.paused || audio.currentTime > 0)) {
       const t = audio.currentTime;
@@ -148,14 +199,16 @@
       }
       if (index >= 0 && t > sentences[index].end + 1.0) index = -1;
     }
-    if (index === current) return;
+    if (index === current && !force) return;
     if (current >= 0) sentences[current].spans.forEach((el) => el.classList.remove("ra--now"));
     current = index;
     if (current < 0) return;
     const spans = sentences[current].spans;
     spans.forEach((el) => el.classList.add("ra--now"));
-    const box = spans[0].getBoundingClientRect();
-    if (!audio.paused && (box.top < 0 || box.bottom > window.innerHeight)) {
+    if (detached) return; // the reader is elsewhere: the button brings them back
+    if ((force || !audio.paused) && !inView(spans[0])) {
+      autoScrolling = true;
+      autoScrollUntil = Date.now() + 1500;
       spans[0].scrollIntoView({ block: "center", behavior: "smooth" });
     }
   }
