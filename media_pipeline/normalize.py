@@ -7,11 +7,35 @@ times, money, UBND/HĐND/TP. …) and mends what it gets wrong for provincial st
 "đồng/kg", and characters nobody can say. The output stays orthographic Vietnamese text,
 never phonemes. `apply_lexicon()` then applies the editors' pronunciation lexicon.
 
+Readings chosen where the written form is ambiguous:
+- Numbers: the comma is the decimal mark and dots group thousands ("1.250,5"). Two digits
+  after the comma are read as a number ("1,25" → "một phẩy hai mươi lăm"); one digit, a
+  leading zero ("1,05") or three digits and more ("3,281") are read digit by digit.
+- "d-m" and "d.m" are a date ("Sáng 6-12" → "sáng ngày sáu tháng mười hai") only after a time
+  of day (sáng, trưa, chiều, tối, đêm, khuya, rạng sáng, optionally + nay/qua/mai), "ngày",
+  "hôm", "mùng"/"mồng" or a weekday, and only for day 1–31 and month 1–12. Otherwise "a-b"
+  is a range ("từ 5-7 ngày" → "từ năm đến bảy ngày"), a score after "tỷ số".
+- "a/b" without a year is a date after a time of day, "ngày", "từ", "đến", "trước", "sau",
+  "vào", "đường"…; a rank or ratio ("a trên b") after "thứ", "hạng", "tỷ lệ", "đạt", "chiếm",
+  "hơn", "số nhà"… or before a counted noun ("3/5 xã"); a fraction ("a phần b", "một phần
+  tư") before "số", "tổng", "diện tích", "dân số"…; otherwise a date when it can be one,
+  else a ratio. After "thứ" the rank is an ordinal ("thứ tư trên tám").
+- Rates: "một" per unit after money or before a time or a head count ("đồng một ki lô gam",
+  "lần một năm", "ki lô mét một giờ"), "trên" for a quotient of units ("tấn trên héc ta",
+  "người trên ki lô mét vuông").
+- Document numbers are read once, fields separated: number (digit by digit with a leading
+  zero), year, then the codes ("126/KH-UBND" → "một trăm hai mươi sáu kế hoạch ủy ban nhân
+  dân"; "QH13" → "quốc hội khóa mười ba").
+- Phone numbers digit by digit, a pause between the written groups; e-mail and web
+  addresses part by part ("a còng", "chấm", "gạch ngang", "gạch dưới", "gạch chéo",
+  "vê kép", "vê en"), without "https://".
+
 Offline and deterministic: no model, no network.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -87,6 +111,7 @@ _ACRONYMS: dict[str, str] = {
     "ĐVTN": "đoàn viên thanh niên",
     "TNCS": "thanh niên cộng sản",
     "ĐBSCL": "đồng bằng sông Cửu Long",
+    "SN": "sinh năm",
     "KT-XH": "kinh tế xã hội",
     "QP-AN": "quốc phòng an ninh",
     "CNH-HĐH": "công nghiệp hóa hiện đại hóa",
@@ -163,6 +188,24 @@ _DOC_CODES: dict[str, str] = {
     "AN": "an ninh",
     "CNH": "công nghiệp hóa",
     "HĐH": "hiện đại hóa",
+    "CĐ": "công điện",
+    "GM": "giấy mời",
+    "TTLT": "thông tư liên tịch",
+    "PL": "pháp lệnh",
+    "TTr-UBND": "tờ trình ủy ban nhân dân",
+    "BTCTW": "ban tổ chức trung ương",
+    "BTGTW": "ban tuyên giáo trung ương",
+    "UBKTTW": "ủy ban kiểm tra trung ương",
+    "VPTW": "văn phòng trung ương",
+    "SGDĐT": "sở giáo dục và đào tạo",
+    "SNN": "sở nông nghiệp",
+    "SXD": "sở xây dựng",
+    "STNMT": "sở tài nguyên và môi trường",
+    "SKHĐT": "sở kế hoạch và đầu tư",
+    "SVHTTDL": "sở văn hóa thể thao và du lịch",
+    "CAT": "công an tỉnh",
+    "BCHQS": "ban chỉ huy quân sự",
+    "ĐTN": "đoàn thanh niên",
 }
 
 # Titles before a name ("PGS.TS Nguyễn Văn A", "Th.S Lê B"). g2p-hamster spells "KS." and
@@ -171,32 +214,79 @@ _TITLES: dict[str, str] = {
     "PGS": "phó giáo sư", "GS": "giáo sư", "TS": "tiến sĩ", "TSKH": "tiến sĩ khoa học",
     "ThS": "thạc sĩ", "Ths": "thạc sĩ", "Th.S": "thạc sĩ", "Th.s": "thạc sĩ",
     "NSND": "nghệ sĩ nhân dân", "NSƯT": "nghệ sĩ ưu tú",
+    "BSCKII": "bác sĩ chuyên khoa hai", "BSCKI": "bác sĩ chuyên khoa một",
+    "CKII": "chuyên khoa hai", "CKI": "chuyên khoa một",
 }
 # Titles recognised only with their dot: "KS Mường Thanh" is a hotel, "KS. Lê B" an engineer.
 _DOTTED_TITLES: dict[str, str] = {
     "BS": "bác sĩ", "KS": "kỹ sư", "LS": "luật sư", "DS": "dược sĩ", "CN": "cử nhân",
 }
 
-# Units after a money rate ("7.900 đồng/kg" → "đồng một ki lô gam").
-_RATE_UNITS: dict[str, str] = {
-    "kg": "ki lô gam", "g": "gam", "l": "lít", "ml": "mi li lít", "m": "mét",
-    "m2": "mét vuông", "m²": "mét vuông", "m3": "mét khối", "m³": "mét khối",
-    "ha": "héc ta", "km": "ki lô mét", "h": "giờ",
+# Units of measure after a number or in a rate, as said aloud. g2p-hamster reads "m2" as
+# "mét hai", leaves "ha" as is and says "ký lô gam" for kg in one place and not another.
+_UNITS: dict[str, str] = {
+    "km2": "ki lô mét vuông", "km²": "ki lô mét vuông", "km": "ki lô mét",
+    "m2": "mét vuông", "m²": "mét vuông", "m3": "mét khối", "m³": "mét khối", "m": "mét",
+    "cm": "xen ti mét", "mm": "mi li mét", "ha": "héc ta", "kg": "ki lô gam",
+    "ml": "mi li lít", "kWh": "ki lô oát giờ", "kW": "ki lô oát", "MW": "mê ga oát",
+    "MWh": "mê ga oát giờ",
 }
+# Units only inside a rate ("7.900 đồng/kg", "30 km/h"): alone "g", "l" and "h" are letters
+# or a time ("7h").
+_RATE_UNITS: dict[str, str] = {**_UNITS, "g": "gam", "l": "lít", "h": "giờ"}
+# "đồng/kg" and "lần/năm" are per one unit ("đồng một ki lô gam"); "tấn/ha" and "người/km2"
+# are a quotient ("tấn trên héc ta"). Money before the slash, or time or a head count after
+# it, makes it "một".
+_PER_ONE = frozenset({"ngày", "đêm", "tuần", "tháng", "quý", "năm", "giờ", "h", "phút", "giây",
+                      "người", "hộ", "khẩu", "lượt", "lần", "ca", "suất", "buổi", "chuyến",
+                      "vụ", "kỳ", "con", "học sinh", "lao động"})
+_CURRENCIES = {"USD": "đô la", "EUR": "ơ rô", "VNĐ": "đồng", "VND": "đồng"}
+_MONEY_WORDS = frozenset({"đồng", "đ", "VNĐ", "VND", "USD", "nghìn", "ngàn", "triệu", "tỷ", "tỉ"})
 
-# Units after a number that g2p-hamster misreads: "mét hai" for m2, "ha" left as is, and
-# "VNĐ" spelled letter by letter.
-_NUMBER_UNITS: dict[str, str] = {
-    "km2": "ki lô mét vuông", "km²": "ki lô mét vuông", "m2": "mét vuông", "m²": "mét vuông",
-    "m3": "mét khối", "m³": "mét khối", "ha": "héc ta", "VNĐ": "đồng", "VND": "đồng",
-}
-
-# Words before which a Roman numeral is a number: "quý IV", "khóa XV", "Đại hội XIII".
+# Words before which a Roman numeral is a number: "quý IV", "khóa XV", "Đại hội XIII",
+# and ward or area names ("Phường VII", "Khu vực IV").
 _ROMAN_CONTEXT = (r"quý|quí|khóa|khoá|đại hội|hội nghị|lần thứ|thứ|chương|phần|mục|"
-                  r"thế kỷ|thế kỉ|kỳ|kì|giai đoạn|đợt|tập|phụ lục|quân khu|cấp|loại|hạng")
+                  r"thế kỷ|thế kỉ|kỳ|kì|giai đoạn|đợt|tập|phụ lục|quân khu|cấp|loại|hạng|"
+                  r"phường|khu vực|khu phố|khóm|ấp|vùng|tiểu khu")
 
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 _ROMAN_CANON = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+
+# Road codes before a number: "QL1A", "QL.61", "ĐT.931", "ĐH 45". Without a number ĐT is
+# "đội tuyển" and ĐH "đại học", so the number is required.
+_ROADS: dict[str, str] = {
+    "QL": "quốc lộ", "ĐT": "đường tỉnh", "ĐH": "đường huyện", "TL": "tỉnh lộ",
+    "HL": "hương lộ", "ĐX": "đường xã", "ĐCT": "đường cao tốc", "CT": "cao tốc",
+}
+# Place abbreviations with their dot, before a name or a number: "TP. Vị Thanh", "P.5",
+# "Q. Ninh Kiều", "TX. Long Mỹ", "H. Châu Thành", "KP.3".
+_PLACES: dict[str, str] = {
+    "TP": "thành phố", "Tp": "thành phố", "TX": "thị xã", "TT": "thị trấn", "Q": "quận",
+    "P": "phường", "H": "huyện", "X": "xã", "KP": "khu phố", "KV": "khu vực",
+}
+
+# Text ending in a time of day, "ngày"/"hôm"/"mùng" or a weekday: "Sáng 6-12", "ngày 6.12",
+# "Thứ Hai 6/12" are a day and month, never a range ("từ 5-7 ngày") or a ratio.
+_DAY_CONTEXT = re.compile(r"(?<!\w)(?i:rạng sáng|sáng|trưa|chiều|tối|đêm|khuya|ngày|hôm|mùng|"
+                          r"mồng|chủ nhật|thứ (?:hai|ba|tư|năm|sáu|bảy))"
+                          r"(?:\s+(?:nay|qua|mai))?\s*,?\s*$")
+# Further words after which "a/b" is a date rather than a ratio ("từ 1/3", "đường 3/2").
+_DATE_BEFORE = frozenset({"từ", "đến", "tới", "trước", "sau", "vào", "dịp", "hạn", "lúc",
+                          "đường", "phố"})
+# Words after which "a/b" is a ratio or rank ("xếp thứ 5/63", "tỷ lệ 1/3", "đạt 5/5").
+_RATIO_BEFORE = frozenset({"thứ", "hạng", "lệ", "số", "chiếm", "đạt", "gần", "hơn", "khoảng",
+                           "trên", "cả", "với", "có", "nhà", "hẻm", "kiệt", "ngõ", "ngách"})
+# Nouns after which "a/b" counts units ("3/5 xã" = three of five communes)…
+_RATIO_AFTER = frozenset({
+    "xã", "phường", "thị", "huyện", "tỉnh", "thành", "quận", "đơn", "hộ", "người", "chỉ",
+    "tiêu", "dự", "trường", "ấp", "khu", "khóm", "thôn", "bản", "công", "cơ", "địa", "tổ",
+    "lớp", "đại", "phiếu", "nội", "nhiệm", "điểm", "ngành", "sở", "doanh", "hợp", "huy",
+    "môn", "trận", "học", "sinh", "giáo", "chi", "đảng", "câu", "tuyến", "hạng", "gói",
+    "sản", "trạm", "ban", "cụm", "làng", "đội", "đoàn", "ủy", "hội", "bệnh",
+})
+# …and nouns after which it is a fraction of a whole ("2/3 số hộ" = two thirds).
+_FRACTION_AFTER = frozenset({"số", "tổng", "diện", "dân", "khối", "kinh", "thời", "quân",
+                             "lượng", "sản", "giá", "vốn", "dung"})
 
 _SENTENCE_END = ".!?…"
 
@@ -218,11 +308,71 @@ def _roman(s: str) -> int | None:
     return total
 
 
+def _digits(number: str) -> str:
+    return " ".join(VI_DIGITS[int(d)] for d in number if d.isdigit())
+
+
 def _count_words(number: str) -> str:
     """A document or decimal-part number: "05" → "không năm" (digit by digit), else cardinal."""
     if len(number) > 1 and number.startswith("0"):
-        return " ".join(VI_DIGITS[int(d)] for d in number)
+        return _digits(number)
     return vi_cardinal(int(number))
+
+
+def _fraction_words(frac: str) -> str:
+    """The part after the decimal comma. Two digits are a number ("1,25" → "hai mươi lăm"),
+    as presenters say percentages and rates; one digit, a leading zero ("1,05") or three
+    digits and more ("3,281") are read digit by digit, so no listener hears a thousand."""
+    if len(frac) == 2 and frac[0] != "0":
+        return vi_cardinal(int(frac))
+    return _digits(frac)
+
+
+def _number_words(number: str) -> str:
+    """A Vietnamese written number: dots group thousands, the comma is the decimal mark."""
+    whole, _, frac = number.partition(",")
+    words = vi_cardinal(int(whole.replace(".", "") or "0"))
+    return f"{words} phẩy {_fraction_words(frac)}" if frac else words
+
+
+def _ordinal(n: int) -> str:
+    # Vietnamese ordinals: thứ nhất, thứ hai, thứ ba, thứ tư, thứ năm… (not "thứ một/bốn").
+    return {1: "nhất", 4: "tư"}.get(n) or vi_cardinal(n)
+
+
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w]*$")
+_WORD_AFTER = re.compile(r"^\s*([^\W\d_]+)")
+
+
+def _word_before(m: re.Match[str]) -> str:
+    found = _WORD_BEFORE.search(m.string, max(0, m.start() - 40), m.start())
+    return found.group(1).lower() if found else ""
+
+
+def _word_after(m: re.Match[str]) -> str:
+    found = _WORD_AFTER.match(m.string[m.end():m.end() + 40])
+    return found.group(1).lower() if found else ""
+
+
+def _date_words(day: int, month: int, year: str | None, said_day: bool) -> str:
+    """ "ngày sáu tháng mười hai [năm …]"; without "ngày" when the text just said it."""
+    words = f"{vi_cardinal(day)} tháng {VI_MONTHS[month - 1]}"
+    if year:
+        words += f" năm {vi_cardinal(int(year))}"
+    return words if said_day else f"ngày {words}"
+
+
+def _day_context(m: re.Match[str]) -> bool:
+    return _DAY_CONTEXT.search(m.string, max(0, m.start() - 20), m.start()) is not None
+
+
+def _said_day(m: re.Match[str]) -> bool:
+    # Also street names: "đường 3/2" is "đường ba tháng hai", never "đường ngày ba…".
+    return _word_before(m) in ("ngày", "hôm", "mùng", "mồng", "đường", "phố")
+
+
+def _is_date(day: int, month: int) -> bool:
+    return 1 <= day <= 31 and 1 <= month <= 12
 
 
 def _is_shouting(text: str) -> bool:
@@ -261,10 +411,19 @@ def _speakable_char(ch: str) -> str:
 
 
 _FULLWIDTH = re.compile(r"[\uff01-\uff5e\u3000-\u3002]")
+# HTML entities from the CMS ("&amp;", "&nbsp;", "&#8220;", even "&amp;nbsp;"), and tags.
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 
 
 def _clean_chars(text: str) -> str:
     """`text` in NFC with only characters a narrator can say (see _speakable_char)."""
+    for _ in range(3):  # twice-escaped text from a CMS: "&amp;nbsp;"
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    # A left-over entity is markup, never a word to read ("amp").
+    text = _TAG.sub(" ", _ENTITY.sub(" ", text))
     text = unicodedata.normalize("NFC", text)
     # Full-width punctuation from Chinese-keyboard input ("，" "。") → ASCII, so pauses survive.
     text = _FULLWIDTH.sub(
@@ -276,18 +435,113 @@ def _clean_chars(text: str) -> str:
 # ---------------------------------------------------------------- mends before g2p-hamster
 _Mend = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
+# Spoken names of the characters in addresses.
+_ADDRESS_MARKS = {".": "chấm", "@": "a còng", "_": "gạch dưới", "-": "gạch ngang",
+                  "/": "gạch chéo"}
+# Parts said by their letters (g2p-hamster would turn "vn" into "Việt Nam").
+_ADDRESS_LETTERS = {"www": "vê kép vê kép vê kép", "vn": "vê en"}
+_ADDRESS_PART = re.compile(r"[A-Za-z]+|\d+|[._@/-]")
+
+
+def _say_address(address: str, kept: list[str]) -> str:
+    """ "vanphong@haugiang.gov.vn" → "vanphong a còng haugiang chấm gov chấm vê en": letters
+    as written, digits one by one, marks by their names; other marks ("?", "=") dropped.
+
+    Words are replaced by placeholders appended to `kept`: g2p-hamster would otherwise read
+    "ubnd" as "ủy ban nhân dân" in an address the listener has to type."""
+    words = []
+    for part in _ADDRESS_PART.findall(address):
+        if part in _ADDRESS_MARKS:
+            words.append(_ADDRESS_MARKS[part])
+        elif part.isdigit():
+            words.append(_digits(part))
+        elif part.lower() in _ADDRESS_LETTERS:
+            words.append(_ADDRESS_LETTERS[part.lower()])
+        else:
+            words.append(_placeholder(len(kept)))
+            kept.append(part)
+    return f" {' '.join(words)} "
+
+
+def _placeholder(index: int) -> str:
+    code = ""
+    while True:
+        index, digit = divmod(index, 25)
+        code = "abcdefghijklmnopqrstuvwxy"[digit] + code
+        if not index:
+            return f"zzaddrq{code}z"
+
+
+_PLACEHOLDER = re.compile(r"zzaddrq([a-y]+)z")
+_EMAIL = re.compile(r"(?<![\w.@])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+                    r"\.[A-Za-z]{2,}(?![\w@])")
+_URL = re.compile(r"(?<![\w.@/])(?:(?i:https?://))?(?:[A-Za-z0-9-]+\.)+"
+                  r"(?i:vn|com|net|org|gov|edu|info|io)(?![\w-])"
+                  r"(?:/[A-Za-z0-9._~%/?=&#-]*[A-Za-z0-9/])?")
+
+
+def _protect_addresses(text: str) -> tuple[str, list[str]]:
+    """E-mail and web addresses read part by part, before anything else can take their dots
+    and digits for numbers or abbreviations. "https://" and a trailing slash are not said."""
+    kept: list[str] = []
+    text = _EMAIL.sub(lambda m: _say_address(m.group(), kept), text)
+    text = _URL.sub(lambda m: _say_address(
+        re.sub(r"^(?i:https?://)", "", m.group()).rstrip("/"), kept), text)
+    return text, kept
+
+
+def _restore_addresses(spoken: str, kept: list[str]) -> str:
+    if not kept:
+        return spoken
+
+    def one(m: re.Match[str]) -> str:
+        index = 0
+        for ch in m.group(1):
+            index = index * 25 + "abcdefghijklmnopqrstuvwxy".index(ch)
+        return kept[index] if index < len(kept) else ""
+
+    return _PLACEHOLDER.sub(one, spoken)
+
+
+def _mend_phone(m: re.Match[str]) -> str:
+    """Phone numbers digit by digit, a pause between the written groups."""
+    text = m.group()
+    digits = re.sub(r"\D", "", text)
+    if not 9 <= len(digits) <= 12:
+        return text
+    groups = [g for g in re.split(r"[^\d+]+", text) if g]
+    said = [("cộng " if g.startswith("+") else "") + _digits(g) for g in groups]
+    return f" {', '.join(said)} "
+
 
 def _mend_comrade(m: re.Match[str]) -> str:
     # "Đ/c. Trần Văn Huyến": the dot belongs to the abbreviation, not the sentence.
     return "đồng chí"
 
 
+def _doc_code(part: str) -> str:
+    if part in _DOC_CODES:
+        return _DOC_CODES[part]
+    term = re.fullmatch(r"QH(\d{1,2})", part)  # "Luật 55/2014/QH13": the 13th legislature
+    if term:
+        return f"quốc hội khóa {vi_cardinal(int(term.group(1)))}"
+    return " ".join(part)
+
+
 def _mend_document(m: re.Match[str]) -> str:
     number, year, codes = m.group("num"), m.group("year"), m.group("codes")
     parts = re.split(r"[-/]", codes)
-    if (number is None and len(parts) < 2) or not any(p in _DOC_CODES for p in parts):
+    if (number is None and len(parts) < 2) or not any(
+            p in _DOC_CODES or p.startswith("QH") for p in parts):
         return m.group()  # a lone capitalized word, "HIV/AIDS", "COVID-19"
-    words = " ".join(_DOC_CODES.get(p, " ".join(p)) for p in parts)
+    if number is not None and parts[0] in _DOC_CODES:
+        # "Kế hoạch số 126/KH-UBND": the type is already said before the number; a presenter
+        # does not say it again ("kế hoạch … kế hoạch").
+        # ("Thông báo kết luận số 230-TB/TU": the type may open a longer name.)
+        said = " ".join(m.string[:m.start()].lower().split()[-6:])
+        if _DOC_CODES[parts[0]] in said:
+            parts = parts[1:]
+    words = " ".join(map(_doc_code, parts))
     if number is None:
         return f" {words} "
     if year:
@@ -302,8 +556,7 @@ def _mend_roman(m: re.Match[str]) -> str:
 
 
 def _mend_ordinal(m: re.Match[str]) -> str:
-    # Vietnamese ordinals: thứ nhất, thứ hai, thứ ba, thứ tư, thứ năm… (not "thứ một/bốn").
-    return f"{m.group(1)} {'nhất' if m.group(2) == '1' else 'tư'}"
+    return f"{m.group(1)} {_ordinal(int(m.group(2)))}"
 
 
 def _mend_month(m: re.Match[str]) -> str:
@@ -314,28 +567,143 @@ def _mend_month(m: re.Match[str]) -> str:
     return f"{m.group(1)} {VI_MONTHS[month - 1]}"
 
 
-def _mend_rate(m: re.Match[str]) -> str:
-    currency = "đô la" if m.group(1) == "USD" else "đồng"
-    per = [_RATE_UNITS.get(u, u) for u in m.group(2).strip("/").split("/")]
-    # "đồng/kg" is said "đồng một ki lô gam" (per one kilogram), not "đồng trên kg".
-    return f" {currency} " + " ".join(f"một {u}" for u in per)
-
-
-def _mend_comma_decimal(m: re.Match[str]) -> str:
-    # In Vietnamese the comma is the decimal mark: "3,281" is three point two eight one.
-    # g2p-hamster reads it as 3281 (English thousands), which a listener would take literally.
-    return f"{vi_cardinal(int(m.group(1)))} phẩy {' '.join(VI_DIGITS[int(d)] for d in m.group(2))}"
-
-
 def _mend_title(m: re.Match[str]) -> str:
-    return f"{_TITLES.get(m.group(1)) or _DOTTED_TITLES[m.group(1)]} "
+    chain, dot = m.group(1), m.group(2)
+    titles = _TITLE_RE.findall(chain)
+    if len(titles) == 1 and not dot and titles[0] in _DOTTED_TITLES:
+        return m.group()  # "KS Mường Thanh" is a hotel
+    return " ".join(_TITLES.get(t) or _DOTTED_TITLES[t] for t in titles) + " "
 
 
-_DOC_PART = r"[A-ZĐƯ][A-Za-zĐđƯư]*"
+def _mend_road(m: re.Match[str]) -> str:
+    letter = f" {m.group(3)}" if m.group(3) else ""
+    return f"{_ROADS[m.group(1)]} {vi_cardinal(int(m.group(2)))}{letter}"
+
+
+def _mend_place(m: re.Match[str]) -> str:
+    before = m.string[max(0, m.start() - 20):m.start()]
+    if re.search(r"(?<!\w)[A-ZĐ][a-zà-ỹđ]+\s$", before):
+        return m.group()  # "Nguyễn Văn H. Sau đó…": a name's initial, not a district
+    return f"{_PLACES[m.group(1)]} "
+
+
+def _mend_full_date(m: re.Match[str]) -> str:
+    day, month = int(m.group(1)), int(m.group(3))
+    if not _is_date(day, month):
+        return m.group()
+    return _date_words(day, month, m.group(4), _said_day(m))
+
+
+def _mend_day_range(m: re.Match[str]) -> str:
+    """ "1-5/12" → "ngày một đến ngày năm tháng mười hai"."""
+    first, last, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
+    if not (_is_date(first, month) and _is_date(last, month)):
+        return m.group()
+    start = vi_cardinal(first) if _said_day(m) else f"ngày {vi_cardinal(first)}"
+    return f"{start} đến {_date_words(last, month, year, False)}"
+
+
+def _mend_date_range(m: re.Match[str]) -> str:
+    """ "28/11 - 2/12" → "ngày hai mươi tám tháng mười một đến ngày hai tháng mười hai"."""
+    d1, m1, d2, m2 = (int(m.group(i)) for i in range(1, 5))
+    if not (_is_date(d1, m1) and _is_date(d2, m2)):
+        return m.group()
+    return (f"{_date_words(d1, m1, None, _said_day(m))} đến "
+            f"{_date_words(d2, m2, m.group(5), False)}")
+
+
+def _mend_context_date(m: re.Match[str]) -> str:
+    """ "Sáng 6-12", "ngày 6.12": a day and month after a time of day or "ngày" — the rule
+    that keeps "từ 5-7 ngày" a range."""
+    day, month = int(m.group(1)), int(m.group(2))
+    if not _is_date(day, month) or not _day_context(m):
+        return m.group()
+    return f" {_date_words(day, month, None, _said_day(m))} "
+
+
+def _mend_slash(m: re.Match[str]) -> str:
+    """ "a/b": a date, a ratio or rank ("2/63 tỉnh", "thứ 5/63"), or a fraction ("2/3 số hộ").
+
+    A date after a time of day, "ngày", "từ", "đến"…; a ratio after "thứ", "tỷ lệ", "đạt"… or
+    before a noun that is counted ("3/5 xã"); a fraction before "số", "tổng", "diện tích"…;
+    otherwise a date when it can be one (day 1–31, month 1–12), else a ratio."""
+    a, b = int(m.group(1)), int(m.group(2))
+    before, after = _word_before(m), _word_after(m)
+    date_ok = _is_date(a, b) and len(m.group(2)) <= 2
+    if date_ok and (_day_context(m) or before in _DATE_BEFORE):
+        return _date_words(a, b, None, _said_day(m))
+    ratio = before in _RATIO_BEFORE or after in _RATIO_AFTER or after in _FRACTION_AFTER
+    if date_ok and not ratio:
+        return _date_words(a, b, None, _said_day(m))
+    first = _ordinal(a) if before == "thứ" else vi_cardinal(a)
+    if after in _FRACTION_AFTER and before != "thứ":
+        return f"{first} phần {'tư' if b == 4 else vi_cardinal(b)}"  # "một phần tư"
+    return f"{first} trên {vi_cardinal(b)}"
+
+
+def _mend_rate(m: re.Match[str]) -> str:
+    """ "đồng/kg" → "đồng một ki lô gam", "lần/năm" → "lần một năm", "tấn/ha" → "tấn trên
+    héc ta": per one unit after money or before a time or a head count, else a quotient."""
+    head, pers = m.group(1), m.group(2).strip("/").split("/")
+    after_number = re.search(r"\d\s*$", m.string[max(0, m.start() - 3):m.start()])
+    if head in _PER_ONE and all(p in _PER_ONE for p in pers) and not after_number:
+        return " ".join([head, *pers])  # "ngày/đêm", "tháng/năm": a pair, not a rate
+    if head not in _MONEY_WORDS and not any(p in _RATE_UNITS or p in _PER_ONE for p in pers):
+        return m.group()  # "và/hoặc", "anh/chị"
+    if head in ("USD", "$"):
+        said = ["đô la"]
+    elif head in ("đồng", "đ", "VNĐ", "VND"):
+        said = ["đồng"]
+    else:
+        said = [_RATE_UNITS.get(head, head)]
+    for p in pers:
+        per_one = head in _MONEY_WORDS or head == "$" or p in _PER_ONE
+        said.append(f"{'một' if per_one else 'trên'} {_RATE_UNITS.get(p) or _CURRENCIES.get(p, p)}")
+    return f" {' '.join(said)}"
+
+
+def _mend_range(m: re.Match[str]) -> str:
+    if _word_before(m) == "số":  # "tỷ số 2-1" is a score, not a range
+        return f"{_number_words(m.group(1))} {_number_words(m.group(2))}"
+    return f"{_number_words(m.group(1))} đến {_number_words(m.group(2))}"
+
+
+def _mend_decimal(m: re.Match[str]) -> str:
+    # The comma is the decimal mark: "3,281" is three point two eight one, never 3281.
+    unit = {"%": " phần trăm", "‰": " phần nghìn"}.get((m.group(2) or "").strip(), "")
+    return f"{_number_words(m.group(1))}{unit}"
+
+
+def _mend_dollar(m: re.Match[str]) -> str:
+    magnitude = f" {m.group(2)}" if m.group(2) else ""
+    return f"{_number_words(m.group(1))}{magnitude} đô la"
+
+
+_DOC_PART = r"[A-ZĐƯ][A-Za-zĐđƯư]*\d{0,2}"
+_NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+_ALL_TITLES = {**_TITLES, **_DOTTED_TITLES}
+_TITLE_RE = re.compile(_alternation(list(_ALL_TITLES)))
+_TITLE_CHAIN = (r"(?<![\w.])((?:" + _TITLE_RE.pattern + r")(?:\.\s?(?:" + _TITLE_RE.pattern
+                + r"))*)(?![\w])(\.)?")
 
 _MENDS: list[_Mend] = [
+    # Phones: "0293.3876.543", "0913 123 456", "(0293) 3 876 543", "+84 913 123 456".
+    (re.compile(r"(?<![\w.,/])(?:\+84|\(\+84\)|\(0\d{1,3}\)|0\d{1,3})"
+                r"(?:[ .\-]?\d{1,4}){1,4}(?![\w]|[.,/]\d)"), _mend_phone),
+    (re.compile(r"(?<![\w.,/])(1[89]00)[ .]?(\d{2,4})(?:[ .](\d{2,4}))?(?![\w]|[.,/]\d)"),
+     lambda m: f" {', '.join(_digits(g) for g in m.groups() if g)} "),
+    # Short hotlines after their name: "đường dây nóng 1022", "tổng đài 113".
+    (re.compile(r"(?<!\w)((?i:đường dây nóng|tổng đài|hotline|số điện thoại|điện thoại|sđt|fax)"
+                r"\s*:?\s*)(\d{3,5})(?![\w]|[.,]\d)"),
+     lambda m: f"{m.group(1)}{_digits(m.group(2))}"),
+    # Emergency numbers 111–119 after "gọi" ("gọi 113"), not "kêu gọi 150 doanh nghiệp".
+    (re.compile(r"(?<!\w)(?<![Kk]êu )((?i:gọi|quay số)\s+(?:số\s+)?)(11\d)(?![\w]|[.,]\d)"),
+     lambda m: f"{m.group(1)}{_digits(m.group(2))}"),
     (re.compile(r"(?<!\w)[Đđ]/[Cc](?!\w)(?:\.(?=\s*[A-ZĐ]))?"), _mend_comrade),
     (re.compile(r"(?<!\w)[Vv]/[Vv](?!\w)"), lambda m: "về việc"),
+    # "ĐT: 0293…" is a telephone ("ĐT.931" a road, "ĐT" alone a national team).
+    (re.compile(r"(?<!\w)ĐTDĐ(?!\w)|(?<!\w)ĐT(?=\s*:)"),
+     lambda m: "điện thoại di động" if m.group() == "ĐTDĐ" else "điện thoại"),
     (re.compile(r"(?<!\w)[Kk]/[Gg](?!\w)"), lambda m: "kính gửi"),
     # Document numbers: an optional number and year, then codes joined by "-" or "/".
     (re.compile(r"(?<![\w.,/-])(?:(?P<num>\d{1,5})(?:/(?P<year>(?:19|20)\d\d))?[-/])?"
@@ -346,32 +714,66 @@ _MENDS: list[_Mend] = [
     # "quý IV/2020" (now "quý 4/2020"): the year of the quarter, not a fraction.
     (re.compile(r"(?<!\w)([Qq]u[ýí])\s+([1-4])\s*/\s*((?:19|20)\d\d)(?!\d)"),
      lambda m: f"{m.group(1)} {m.group(2)} năm {m.group(3)}"),
-    (re.compile(r"(?<!\w)([Tt]hứ)\s+0?([14])(?!\d|[.,/:]\d)"), _mend_ordinal),
-    (re.compile(r"(?<!\w)([Tt]háng)\s+(\d{1,2})(?!\d|[.,/-]\d)"), _mend_month),
-    (re.compile(r"(?<![\w.,])(\d{1,2})g(\d\d)(?!\w)"), lambda m: f"{m.group(1)}h{m.group(2)}"),
-    (re.compile(r"(?<![\w.,])(\d{1,2})\s*[-–—]\s*(\d{1,2})\s*h(?!\w)"),
-     lambda m: f"{m.group(1)} đến {m.group(2)} giờ"),
-    (re.compile(r"(?<=[\d\s])(đồng|đ|VNĐ|VND|USD)((?:/[^\W\d_]+[²³23]?)+)(?!\w)"), _mend_rate),
-    (re.compile(r"(?<=\d)\s*(" + _alternation(list(_NUMBER_UNITS)) + r")(?!\w)"),
-     lambda m: " " + _NUMBER_UNITS[m.group(1)]),
+    # Titles, alone or chained: "PGS.TS", "TS.BS", "BS.CKII", "Th.S", "KS. Lê B".
+    (re.compile(_TITLE_CHAIN + r"(?:\s*(?=[A-ZĐ]))"), _mend_title),
+    (re.compile(r"(?<!\w)(" + _alternation(list(_ROADS)) + r")\.?\s?(\d{1,3})([A-Z]?)(?!\w)"),
+     _mend_road),
+    (re.compile(r"(?<!\w)TP\.?\s?HCM(?!\w)|(?<!\w)TPHCM(?!\w)"),
+     lambda m: "thành phố Hồ Chí Minh"),
+    (re.compile(r"(?<![\w.])(" + _alternation(list(_PLACES)) + r")\.\s*(?=[A-ZĐ]|\d)"),
+     _mend_place),
+    # Dates: "6/12/2026", "6-12-2026", "6.12.2026".
+    (re.compile(r"(?<![\w.,/-])(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)\d\d)(?![\w]|[/.,-]\d)"),
+     _mend_full_date),
+    (re.compile(r"(?<![\w.,/-])(\d{1,2})/(\d{1,2})\s*[-–—]\s*(\d{1,2})/(\d{1,2})"
+                r"(?:/((?:19|20)\d\d))?(?![\w/]|[.,]\d)"), _mend_date_range),
+    (re.compile(r"(?<![\w.,/-])(\d{1,2})\s*[-–—]\s*(\d{1,2})/(\d{1,2})(?:/((?:19|20)\d\d))?"
+                r"(?![\w/]|[.,]\d)"), _mend_day_range),
+    (re.compile(r"(?<!\w)([Tt]háng)\s+(\d{1,2})\s*[-/.]\s*((?:19|20)\d\d)(?![\w]|[.,]\d)"),
+     lambda m: f"{m.group(1)} {int(m.group(2))} năm {m.group(3)}"),
+    # "Sáng 6-12", "ngày 6.12" (not "7-9 giờ", a span of hours).
+    (re.compile(r"(?<![\w.,/-])(\d{1,2})\s*[-–.]\s*(\d{1,2})"
+                r"(?![\w/]|[-.,]\d|\s*(?:h|g|giờ|tiếng|phút)(?!\w))"), _mend_context_date),
     # Round-the-clock "24/24", "24/7": g2p-hamster reads digit by digit.
     (re.compile(r"(?<![\d/])24/(24|7)(?![\d/])"),
      lambda m: f"hai mươi bốn trên {vi_cardinal(int(m.group(1)))}"),
+    # "a/b" (not "12/2026", a month of a year, which g2p-hamster reads well).
+    (re.compile(r"(?<![\w.,/-])(\d{1,5})/(?!(?:19|20)\d\d(?!\d))(\d{1,5})(?![\w/]|[.,]\d)"),
+     _mend_slash),
+    (re.compile(r"(?<!\w)([Tt]hứ)\s+0?([14])(?!\d|[.,/:]\d)"), _mend_ordinal),
+    (re.compile(r"(?<!\w)([Tt]háng)\s+(\d{1,2})(?!\d|[.,/-]\d)"), _mend_month),
+    (re.compile(r"(?<![\w.,])(\d{1,2})g(\d\d)(?!\w)"), lambda m: f"{m.group(1)}h{m.group(2)}"),
+    # "8g" is eight o'clock ("8g sáng"); a larger number of grams is left alone.
+    (re.compile(r"(?<![\w.,])(1?\d|2[0-4])g(?!\w)"), lambda m: f"{m.group(1)} giờ"),
+    (re.compile(r"(?<![\w.,])(\d{1,2})\s*[-–—]\s*(\d{1,2})\s*h(?!\w)"),
+     lambda m: f"{m.group(1)} đến {m.group(2)} giờ"),
+    (re.compile(r"(?<=\d)\s*%"), lambda m: " phần trăm"),
+    # Rates: "đồng/kg", "USD/tấn", "tấn/ha", "km/h", "người/km2", "lần/năm".
+    (re.compile(r"(?<=[\d\s])(đồng|đ|VNĐ|VND|USD)((?:/[^\W\d_]+[²³23]?)+)(?!\w)"), _mend_rate),
+    (re.compile(r"(?<![\w/])(" + _alternation(list(_RATE_UNITS)) + r"|[^\W\d_A-Z]+)"
+                r"((?:/(?:" + _alternation(list(_RATE_UNITS)) + r"|[^\W\d_]+))+)(?![\w/])"),
+     _mend_rate),
+    (re.compile(r"(?<=\d)\s*(" + _alternation(list(_UNITS)) + r")(?!\w)"),
+     lambda m: " " + _UNITS[m.group(1)]),
+    (re.compile(r"(?<=\d)\s*°\s*C(?!\w)"), lambda m: " độ xê"),
+    (re.compile(r"(?<=\d)\s*đ(?!\w)|(?<!\w)(?:VNĐ|VND)(?!\w)"), lambda m: " đồng"),
+    (re.compile(r"(?<=\d)\s*‰"), lambda m: " phần nghìn"),
+    # Dollars and euros: "$50", "1,5 tỷ USD", "200 EUR", "€".
+    (re.compile(r"\$\s?(" + _NUM + r")(?:\s(nghìn|ngàn|triệu|tỷ|tỉ))?(?![\w.,])"), _mend_dollar),
+    (re.compile(r"(?<!\w)USD(?!\w)"), lambda m: "đô la"),
+    (re.compile(r"(?<!\w)(?:EUR|EURO|Euro|euro)(?!\w)|€"), lambda m: " ơ rô "),
     # English-style thousands "1,250,000" → Vietnamese "1.250.000" so it is read as a count.
     (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3}){2,}(?![\d,]|\.\d)"),
      lambda m: m.group().replace(",", ".")),
-    (re.compile(r"(?<![\d.,])(\d{1,3}),(\d{3})(?![\d,]|\.\d)"), _mend_comma_decimal),
-    # Spaced dashes between years/numbers are ranges: "2020 - 2025" → "2020-2025".
-    (re.compile(r"(?<=\d)\s+[-–—]\s+(?=\d)"), lambda m: "-"),
+    # Ranges "5-7", "2021 - 2025", "15-20%", "1,5-2 tỷ" (dates were read above).
+    (re.compile(r"(?<![\w.,/-])(" + _NUM + r")\s*[-–—]\s*(" + _NUM + r")(?![\w/]|[-.,]\d)"),
+     _mend_range),
+    (re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})+,\d+|\d+,\d+)(?![\d,]|\.\d)(\s*[%‰])?"),
+     _mend_decimal),
     # "COVID-19" is said "Covid mười chín" in Vietnamese news (g2p-hamster reads "nineteen").
     (re.compile(r"(?<!\w)(?i:covid)[- ]?19(?!\d)"), lambda m: "Covid mười chín"),
     # COVID case classes F0, F1, …: said "ép không", "ép một" (g2p-hamster says "F zero").
     (re.compile(r"(?<!\w)F(\d)(?!\w)"), lambda m: f"ép {VI_DIGITS[int(m.group(1))]}"),
-    (re.compile(r"(?<!\w)(" + _alternation(list(_TITLES)) + r")(?:\.\s*|(?=\s+[A-ZĐ]))"),
-     _mend_title),
-    (re.compile(r"(?<!\w)(" + _alternation(list(_DOTTED_TITLES)) + r")\.\s*(?=[A-ZĐ])"),
-     _mend_title),
-    (re.compile(r"(?<!\w)TT\.\s*(?=[A-ZĐ])"), lambda m: "thị trấn "),
 ]
 
 _ACRONYM_RE = re.compile(r"(?<![\w&])(" + _alternation(list(_ACRONYMS)) + r")(?![\w&])")
@@ -444,7 +846,8 @@ def normalize(sentence: str) -> str:
     text = " ".join(source.split())
     if not text:
         return ""
-    spoken = _t0_normalize(_premend(text))["read_string"]
+    text, kept = _protect_addresses(text)
+    spoken = _restore_addresses(_t0_normalize(_premend(text))["read_string"], kept)
     # g2p-hamster prefixes a bare "15/3" with "ngày"; after "mồng" or "hôm" that is one
     # word too many ("hôm mười lăm tháng ba").
     spoken = _DAY_TWICE.sub(r"\1", spoken)

@@ -168,11 +168,13 @@ def test_a_syllable_in_a_capitalised_headline_is_not_an_acronym():
 def test_document_numbers():
     """Document numbers become number and document type a listener understands."""
     assert normalize("05-NQ/TU") == "không năm nghị quyết tỉnh ủy"
+    # The type is said once: a presenter does not repeat "kế hoạch" after the number.
     assert normalize("Kế hoạch số 126/KH-UBND") == (
-        "Kế hoạch số một trăm hai mươi sáu kế hoạch ủy ban nhân dân")
+        "Kế hoạch số một trăm hai mươi sáu ủy ban nhân dân")
+    assert normalize("Nghị quyết 05-NQ/TU") == "Nghị quyết không năm tỉnh ủy"
     assert normalize("Nghị định 72/2015/NĐ-CP.") == (
-        "Nghị định bảy mươi hai, năm hai nghìn không trăm mười lăm, nghị định chính phủ.")
-    assert normalize("Chỉ thị 05-CT/TW") == "Chỉ thị không năm chỉ thị trung ương"
+        "Nghị định bảy mươi hai, năm hai nghìn không trăm mười lăm, chính phủ.")
+    assert normalize("Chỉ thị 05-CT/TW") == "Chỉ thị không năm trung ương"
 
 
 def test_slashes_that_are_not_documents_are_left_to_the_general_rules():
