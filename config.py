@@ -91,7 +91,11 @@ class Config:
     GTTS_TIMEOUT = env_float("GTTS_TIMEOUT", 10.0)
     GTTS_RETRIES = env_int("GTTS_RETRIES", 2)  # on 429/5xx, with exponential backoff
     ESPEAK_VOICE = env("ESPEAK_VOICE", "vi")  # vi, vi-vn-x-south, vi-vn-x-central
-    ESPEAK_RATE = env_int("ESPEAK_RATE", 150)  # words per minute
+    ESPEAK_RATE = env_int("ESPEAK_RATE", 120)  # words per minute (media_pipeline.tts.DEFAULT_RATE)
+    ESPEAK_WORD_GAP = env_int("ESPEAK_WORD_GAP", 0)  # extra pause between words, 10 ms units
+    # Silence after a sentence and after a paragraph, seconds (benchmarks/narration.py).
+    NARRATION_SENTENCE_PAUSE = env_float("NARRATION_SENTENCE_PAUSE", 0.15)
+    NARRATION_PARAGRAPH_PAUSE = env_float("NARRATION_PARAGRAPH_PAUSE", 0.45)
     PIPER_MODEL = env("PIPER_MODEL", "")  # path to a piper voice (.onnx beside its .onnx.json)
     TTS_ENGINE_TIMEOUT = env_float("TTS_ENGINE_TIMEOUT", 600.0)  # then the next engine
     NARRATION_NORMALIZE = env_bool("NARRATION_NORMALIZE", True)  # read numbers, dates, UBND…

@@ -14,6 +14,7 @@ from collections.abc import Callable
 AUDIO_OUTPUT_SYNCHRONOUS = 2
 ESPEAK_INITIALIZE_DONT_EXIT = 0x8000
 ESPEAK_RATE = 1
+ESPEAK_WORDGAP = 7  # espeakWORDGAP: pause between words, units of 10 ms
 POS_CHARACTER = 1
 ESPEAK_CHARS_UTF8 = 1
 EE_OK = 0
@@ -61,8 +62,8 @@ def sample_rate() -> int:
 class Synthesizer:
     """Speak text with one voice and rate; each call hands 16-bit mono samples to `sink`."""
 
-    def __init__(self, voice: str, rate: int) -> None:
-        self.voice, self.rate = voice, rate
+    def __init__(self, voice: str, rate: int, word_gap: int = 0) -> None:
+        self.voice, self.rate, self.word_gap = voice, rate, word_gap
 
     def speak(self, text: str, sink: Callable[[bytes], None]) -> None:
         lib, _ = _load()
@@ -79,6 +80,7 @@ class Synthesizer:
             if lib.espeak_SetVoiceByName(self.voice.encode()) != EE_OK:
                 raise EspeakLibraryError(f"espeak-ng has no voice {self.voice!r}")
             lib.espeak_SetParameter(ESPEAK_RATE, self.rate, 0)
+            lib.espeak_SetParameter(ESPEAK_WORDGAP, self.word_gap, 0)
             status = lib.espeak_Synth(data, len(data), 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8,
                                       None, None)
             if status != EE_OK:

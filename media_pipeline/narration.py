@@ -22,7 +22,7 @@ from .normalize import apply_lexicon, normalize
 from .sentences import split_sentences
 from .text import article_blocks, has_words
 from .timecode import timestamp
-from .tts import SpeechEngine, render_with_fallback
+from .tts import PARAGRAPH_PAUSE, SENTENCE_PAUSE, SpeechEngine, render_with_fallback
 
 MP3_BITRATE = "48k"  # mono speech: clear voice, ~360 kB a minute for slow provincial links
 MP3_LOUDNESS_LOSS = 0.4  # LU the MP3 encode takes off (measured on espeak-ng speech)
@@ -47,6 +47,8 @@ class NarrationSettings:
     true_peak: float = -1.5       # ceiling, dBTP
     max_chars: int = 200_000      # longer articles are refused, not narrated for hours
     engine_timeout: float | None = None
+    sentence_pause: float = SENTENCE_PAUSE    # seconds after a sentence
+    paragraph_pause: float = PARAGRAPH_PAUSE  # seconds after a paragraph's last sentence
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,13 @@ def _monotonic(report: Callable[[int], None]) -> Callable[[int], None]:
     return forward
 
 
+def pauses(script: Sequence[ScriptSentence], settings: NarrationSettings) -> list[float]:
+    """The silence after each sentence: longer where a paragraph (the title, the lede, a
+    block of the body) ends, as a presenter breathes between paragraphs."""
+    return [settings.paragraph_pause if i + 1 == len(script) or script[i + 1].block != s.block
+            else settings.sentence_pause for i, s in enumerate(script)]
+
+
 def narrate(script: Sequence[ScriptSentence], engines: Sequence[SpeechEngine], workdir: Path,
             settings: NarrationSettings = NarrationSettings(),
             on_progress: Callable[[int], None] = lambda pct: None) -> Narration:
@@ -175,7 +184,7 @@ def narrate(script: Sequence[ScriptSentence], engines: Sequence[SpeechEngine], w
     engine, track, timings = render_with_fallback(
         engines, [s.spoken for s in script], workdir,
         on_sentence=lambda i: on_progress(PROGRESS_SPEECH * (i + 1) // total),
-        engine_timeout=settings.engine_timeout)
+        engine_timeout=settings.engine_timeout, pauses=pauses(script, settings))
     pcm_format = ["-f", "s16le", "-ar", str(track.rate), "-ac", "1"]
     # MP3's low-pass takes about 0.4 LU of loudness: aim that much higher on the PCM.
     gain = fit_loudness(track.path, pcm_format, settings.loudness + MP3_LOUDNESS_LOSS,

@@ -28,6 +28,10 @@ from .voices import ONLINE_ENGINES
 log = logging.getLogger(__name__)
 
 SENTENCE_PAUSE = 0.15  # seconds of silence after each sentence (engines add their own too)
+# espeak-ng's rate, words per minute: the lowest recognizer word error of the rates tried
+# (benchmarks/narration.py --settings; README "Narration"); readers can speed it up.
+DEFAULT_RATE = 120
+PARAGRAPH_PAUSE = 0.45  # … and after the last sentence of a paragraph (benchmarks/narration.py)
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 Timings = list[tuple[float, float]]
 
@@ -62,8 +66,10 @@ class SpeechEngine(Protocol):
     online: bool  # sends the text off this machine (to a speech service)
 
     def render(self, sentences: Sequence[str], track: PcmTrack,
-               on_sentence: Callable[[int], None], deadline: float | None) -> Timings:
-        """Speak each sentence into `track`; raise EngineUnavailable if it cannot."""
+               on_sentence: Callable[[int], None], deadline: float | None,
+               pauses: Sequence[float] | None = None) -> Timings:
+        """Speak each sentence into `track`, each followed by its pause (SENTENCE_PAUSE when
+        not given); raise EngineUnavailable if it cannot."""
         ...
 
 
@@ -79,7 +85,8 @@ class SentenceEngine:
         raise NotImplementedError
 
     def render(self, sentences: Sequence[str], track: PcmTrack,
-               on_sentence: Callable[[int], None], deadline: float | None) -> Timings:
+               on_sentence: Callable[[int], None], deadline: float | None,
+               pauses: Sequence[float] | None = None) -> Timings:
         timings: Timings = []
         for index, sentence in enumerate(sentences):
             if deadline is not None and time.monotonic() > deadline:
@@ -88,7 +95,7 @@ class SentenceEngine:
             if has_words(sentence):
                 self.speak(sentence, track)
             timings.append((round(start, 3), round(track.seconds, 3)))
-            track.silence(SENTENCE_PAUSE)
+            track.silence(pauses[index] if pauses is not None else SENTENCE_PAUSE)
             on_sentence(index)
         return timings
 
@@ -141,8 +148,10 @@ class EspeakEngine(SentenceEngine):
 
     name = "espeak"
 
-    def __init__(self, voice: str = "vi", rate: int = 150, timeout: float = 120.0) -> None:
-        self.voice, self.rate, self.timeout = voice, rate, timeout
+    def __init__(self, voice: str = "vi", rate: int = DEFAULT_RATE, timeout: float = 120.0,
+                 word_gap: int = 0) -> None:
+        # word_gap: extra pause between words, in units of 10 ms (espeak-ng's -g)
+        self.voice, self.rate, self.timeout, self.word_gap = voice, rate, timeout, word_gap
         self._lib_ok = True
         try:
             self.sample_rate = espeak_lib.sample_rate()
@@ -151,13 +160,15 @@ class EspeakEngine(SentenceEngine):
             self.sample_rate = 22050
 
     def command(self, text_file: Path, wav: Path) -> list[str]:
-        return ["espeak-ng", "-v", self.voice, "-s", str(self.rate), "-b", "1",
+        return ["espeak-ng", "-v", self.voice, "-s", str(self.rate), "-g", str(self.word_gap),
+                "-b", "1",
                 "-f", str(text_file), "-w", str(wav)]
 
     def speak(self, sentence: str, track: PcmTrack) -> None:
         if self._lib_ok:
             try:
-                espeak_lib.Synthesizer(self.voice, self.rate).speak(sentence, track.write)
+                espeak_lib.Synthesizer(self.voice, self.rate, self.word_gap).speak(
+                    sentence, track.write)
             except espeak_lib.EspeakLibraryError as exc:
                 raise EngineUnavailable(f"espeak-ng lỗi: {exc}") from exc
             return
@@ -237,8 +248,9 @@ def decode_wav_pcm(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
 
 def build_engines(names: Sequence[str], *, language: str = "vi", gtts_tld: str = "com.vn",
                   gtts_timeout: float = 10.0, gtts_retries: int = 2,
-                  espeak_voice: str = "vi", espeak_rate: int = 150,
-                  piper_model: str = "", offline_only: bool = False) -> list[SpeechEngine]:
+                  espeak_voice: str = "vi", espeak_rate: int = DEFAULT_RATE,
+                  espeak_word_gap: int = 0, piper_model: str = "",
+                  offline_only: bool = False) -> list[SpeechEngine]:
     """Engines in the order named (e.g. ["gtts", "espeak"]); unknown names are an error.
 
     A piper engine without a usable model is left out of the chain with a warning.
@@ -252,7 +264,7 @@ def build_engines(names: Sequence[str], *, language: str = "vi", gtts_tld: str =
         if name == "gtts":
             engines.append(GTTSEngine(language, gtts_tld, gtts_timeout, gtts_retries))
         elif name == "espeak":
-            engines.append(EspeakEngine(espeak_voice, espeak_rate))
+            engines.append(EspeakEngine(espeak_voice, espeak_rate, word_gap=espeak_word_gap))
         elif name == "piper":
             try:
                 engines.append(PiperEngine(piper_model))
@@ -261,13 +273,14 @@ def build_engines(names: Sequence[str], *, language: str = "vi", gtts_tld: str =
         else:
             raise ValueError(f"unknown TTS engine {name!r}")
     if offline_only and not engines:
-        engines.append(EspeakEngine(espeak_voice, espeak_rate))
+        engines.append(EspeakEngine(espeak_voice, espeak_rate, word_gap=espeak_word_gap))
     return engines
 
 
 def render_with_fallback(engines: Sequence[SpeechEngine], sentences: Sequence[str],
                          workdir: Path, on_sentence: Callable[[int], None] = lambda i: None,
-                         engine_timeout: float | None = None
+                         engine_timeout: float | None = None,
+                         pauses: Sequence[float] | None = None
                          ) -> tuple[SpeechEngine, PcmTrack, Timings]:
     """Speak all sentences with the first engine that manages every one of them.
 
@@ -280,7 +293,7 @@ def render_with_fallback(engines: Sequence[SpeechEngine], sentences: Sequence[st
         track = PcmTrack(workdir / f"speech-{engine.name}.pcm", engine.sample_rate)
         deadline = time.monotonic() + engine_timeout if engine_timeout else None
         try:
-            timings = engine.render(sentences, track, on_sentence, deadline)
+            timings = engine.render(sentences, track, on_sentence, deadline, pauses)
         except EngineUnavailable as exc:
             track.close()
             track.path.unlink(missing_ok=True)

@@ -85,7 +85,9 @@ def narration_settings(cfg: Mapping[str, Any], lexicon: tuple[tuple[str, str], .
         normalize=cfg["NARRATION_NORMALIZE"], read_captions=cfg["NARRATION_READ_CAPTIONS"],
         lexicon=lexicon, loudness=cfg["NARRATION_LOUDNESS"],
         true_peak=cfg["NARRATION_TRUE_PEAK"], max_chars=cfg["NARRATION_MAX_CHARS"],
-        engine_timeout=cfg["TTS_ENGINE_TIMEOUT"])
+        engine_timeout=cfg["TTS_ENGINE_TIMEOUT"],
+        sentence_pause=cfg["NARRATION_SENTENCE_PAUSE"],
+        paragraph_pause=cfg["NARRATION_PARAGRAPH_PAUSE"])
 
 
 def speech_engines(cfg: Mapping[str, Any], published: bool = True) -> list[tts.SpeechEngine]:
@@ -96,7 +98,7 @@ def speech_engines(cfg: Mapping[str, Any], published: bool = True) -> list[tts.S
         cfg["TTS_ENGINES"], language=cfg["TTS_LANGUAGE"], gtts_tld=cfg["GTTS_TLD"],
         gtts_timeout=cfg["GTTS_TIMEOUT"], gtts_retries=cfg["GTTS_RETRIES"],
         espeak_voice=cfg["ESPEAK_VOICE"], espeak_rate=cfg["ESPEAK_RATE"],
-        piper_model=cfg["PIPER_MODEL"],
+        espeak_word_gap=cfg["ESPEAK_WORD_GAP"], piper_model=cfg["PIPER_MODEL"],
         offline_only=not (published or cfg["TTS_ONLINE_FOR_UNPUBLISHED"]))
 
 
@@ -127,6 +129,7 @@ class Narration:
             raise
         return _digest(PIPELINE_VERSION, narration.script_text(self.script),
                        lexicon_version(lexicon), repr(self.settings),
+                       f"espeak {cfg['ESPEAK_RATE']} {cfg['ESPEAK_WORD_GAP']}",
                        *(f"{e.name}:{e.voice}" for e in self.engines))
 
     def render(self, asset: MediaAsset, workdir: Path, input_hash: str) -> Rendered:

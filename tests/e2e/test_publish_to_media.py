@@ -12,7 +12,7 @@ import requests
 from app.extensions import db
 from config import BASE_DIR
 from media_pipeline import tts
-from media_pipeline.narration import build_script
+from media_pipeline.narration import NarrationSettings, build_script, pauses
 from media_pipeline.samples import make_video
 from tests.conftest import csrf_token
 
@@ -85,7 +85,7 @@ def test_publish_then_listen_and_watch(app, login, category, tmp_path):
     # The narration is as long as espeak-ng takes to say the same sentences.
     script = build_script(title, lede, body)
     _, bare, _ = tts.render_with_fallback([tts.EspeakEngine("vi")], [s.spoken for s in script],
-                                          tmp_path)
+                                          tmp_path, pauses=pauses(script, NarrationSettings()))
     probed_mp3 = ffprobe(mp3)
     assert probed_mp3["streams"][0]["codec_name"] == "mp3"
     assert float(probed_mp3["format"]["duration"]) == pytest.approx(bare.seconds, abs=0.3)

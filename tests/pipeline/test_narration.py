@@ -90,3 +90,31 @@ def test_narration_is_loudness_normalized_mp3_with_sentence_timings(tmp_path):
 def test_the_limiter_sits_a_decibel_under_the_true_peak_ceiling():
     assert narration.loudness_filter(14.0, -1.5) == \
         "volume=14.00dB,alimiter=limit=0.7499:level=disabled"
+
+
+def test_a_paragraph_ends_with_a_longer_pause_than_a_sentence(tmp_path):
+    """A presenter breathes between paragraphs: the silence after a paragraph's last sentence
+    is the paragraph pause, after any other sentence the sentence pause."""
+    body = "<p>Câu thứ nhất của đoạn một. Câu thứ hai của đoạn một.</p><p>Đoạn hai bắt đầu.</p>"
+    script = build_script("Tiêu đề", "", body)
+    settings = NarrationSettings(sentence_pause=0.1, paragraph_pause=0.9)
+    assert narration.pauses(script, settings) == [0.9, 0.1, 0.9, 0.9]
+    track = tts.PcmTrack(tmp_path / "speech.pcm", 22050)
+    timings = tts.EspeakEngine().render([s.spoken for s in script], track, lambda i: None, None,
+                                        narration.pauses(script, settings))
+    track.close()
+    within = timings[2][0] - timings[1][1]  # between the two sentences of paragraph one
+    across = timings[3][0] - timings[2][1]  # from paragraph one to paragraph two
+    assert across - within == pytest.approx(0.8, abs=0.01)
+
+
+def test_a_word_gap_slows_the_voice_between_words_only(tmp_path):
+    sentence = "Hội nghị tổng kết công tác năm của tỉnh"
+    durations = []
+    for gap in (0, 20):  # 20 × 10 ms between words
+        track = tts.PcmTrack(tmp_path / f"gap-{gap}.pcm", 22050)
+        tts.EspeakEngine(word_gap=gap).render([sentence], track, lambda i: None, None)
+        track.close()
+        durations.append(track.seconds)
+    words = len(sentence.split())
+    assert durations[1] - durations[0] >= 0.15 * (words - 1)
