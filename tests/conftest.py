@@ -29,9 +29,12 @@ S3_PORT = 8433
 
 
 def worker_index() -> int:
-    """This pytest-xdist worker's number (0 when the tests run in one process)."""
+    """This pytest-xdist worker's number (0 when the tests run in one process), plus
+    TEST_WORKER_OFFSET: a second run beside the first (scripts/test.sh runs SQLite and
+    PostgreSQL side by side) takes other Redis dbs, ports and databases."""
     name = os.environ.get("PYTEST_XDIST_WORKER", "")
-    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+    own = int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+    return own + int(os.environ.get("TEST_WORKER_OFFSET", "0"))
 
 
 def worker_redis_url() -> str:

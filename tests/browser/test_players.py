@@ -19,7 +19,7 @@ from .conftest import ARTIFACTS, DESKTOP, PHONE, wait_until
 
 PARAGRAPHS = [f"Đoạn {n}: Hội nông dân xã đã hướng dẫn các hộ chuyển đổi cây trồng, "
               f"giảm chi phí tưới và tăng thu nhập cho bà con trong vụ mùa năm nay."
-              for n in range(1, 41)]
+              for n in range(1, 25)]
 
 
 @pytest.fixture

@@ -84,7 +84,8 @@ def test_publish_then_listen_and_watch(app, login, category, tmp_path):
 
     # The narration is as long as espeak-ng takes to say the same sentences.
     script = build_script(title, lede, body)
-    _, bare, _ = tts.render_with_fallback([tts.EspeakEngine("vi")], [s.spoken for s in script],
+    _, bare, _ = tts.render_with_fallback([tts.EspeakEngine("vi", app.config["ESPEAK_RATE"])],
+                                          [s.spoken for s in script],
                                           tmp_path, pauses=pauses(script, NarrationSettings()))
     probed_mp3 = ffprobe(mp3)
     assert probed_mp3["streams"][0]["codec_name"] == "mp3"
