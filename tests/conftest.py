@@ -248,6 +248,13 @@ def media_dir(tmp_path) -> Path:
     return tmp_path
 
 
+def pytest_collection_modifyitems(items):
+    """The slowest tests first (killed workers, real transcodes, browsers): under pytest-xdist
+    they then run beside the many short ones instead of stretching the end of the run."""
+    slow = ("tests/faults/", "tests/workers/test_video_job.py", "tests/browser/")
+    items.sort(key=lambda item: not item.nodeid.startswith(slow))
+
+
 def pytest_terminal_summary(terminalreporter):
     from tests.summaries import faults_table, security_table
 
