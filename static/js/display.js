@@ -1,7 +1,8 @@
 // Font size and high contrast, kept per reader in localStorage (WCAG 1.4.4, 1.4.3); and the
 // page's small behaviours that would otherwise be inline handlers, which the
 // Content-Security-Policy refuses: "Are you sure?" before a destructive form (data-confirm on
-// the form or its button) and the print button (data-action=print).
+// the form or its button) and the print button (data-action=print). Also, on every page, one
+// player at a time: starting any audio or video pauses every other one.
 (function () {
   "use strict";
   const root = document.documentElement;
@@ -29,4 +30,10 @@
   });
   document.querySelectorAll("[data-action=print]").forEach((btn) =>
     btn.addEventListener("click", () => window.print()));
+  // Media events do not bubble: listen in the capture phase (players added later count too).
+  document.addEventListener("play", (event) => {
+    document.querySelectorAll("audio, video").forEach((media) => {
+      if (media !== event.target && !media.paused) media.pause();
+    });
+  }, true);
 })();

@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from app.extensions import db
+from app.media import lifecycle
+from app.models import MediaStatus
 from config import BASE_DIR
+from media_pipeline.samples import make_video
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = BASE_DIR / "test-artifacts" / "browser"
@@ -101,3 +105,17 @@ def run_axe(page) -> list[dict]:
 def save_report(name: str, data: object) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def publish_with_media(make_article, run_worker, tmp_path: Path, title: str, seconds: int,
+                       **fields):
+    """A published article whose narration and uploaded video (`seconds` long) are ready."""
+    article = make_article(title, **fields)
+    clip = make_video(tmp_path / "phong-su.mp4", seconds, (640, 360))
+    with clip.open("rb") as fh:
+        lifecycle.attach_video(article, fh, "phong-su.mp4")
+    run_worker()
+    assert article.asset("audio").status is MediaStatus.ready
+    assert article.asset("video").status is MediaStatus.ready, article.asset("video").error
+    db.session.commit()
+    return article

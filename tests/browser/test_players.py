@@ -10,12 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
-from app.media import lifecycle
-from app.models import MediaStatus
-from media_pipeline.samples import make_video
-
-from .conftest import ARTIFACTS, DESKTOP, PHONE, wait_until
+from .conftest import ARTIFACTS, DESKTOP, PHONE, publish_with_media, wait_until
 
 PARAGRAPHS = [f"Đoạn {n}: Hội nông dân xã đã hướng dẫn các hộ chuyển đổi cây trồng, "
               f"giảm chi phí tưới và tăng thu nhập cho bà con trong vụ mùa năm nay."
@@ -25,17 +20,10 @@ PARAGRAPHS = [f"Đoạn {n}: Hội nông dân xã đã hướng dẫn các hộ 
 @pytest.fixture
 def long_article(make_article, run_worker, tmp_path):
     """A long published article with a ready narration (read-along timings) and a video."""
-    article = make_article("Nông dân Hòa An chuyển đổi cây trồng",
-                           lede="Hơn 1.200 hộ đã chuyển sang cây ít nước.",
-                           body_html="".join(f"<p>{p}</p>" for p in PARAGRAPHS))
-    clip = make_video(tmp_path / "phong-su.mp4", 6, (640, 360))
-    with clip.open("rb") as fh:
-        lifecycle.attach_video(article, fh, "phong-su.mp4")
-    run_worker()
-    assert article.asset("audio").status is MediaStatus.ready
-    assert article.asset("video").status is MediaStatus.ready, article.asset("video").error
-    db.session.commit()
-    return article
+    return publish_with_media(make_article, run_worker, tmp_path,
+                              "Nông dân Hòa An chuyển đổi cây trồng", 6,
+                              lede="Hơn 1.200 hộ đã chuyển sang cây ít nước.",
+                              body_html="".join(f"<p>{p}</p>" for p in PARAGRAPHS))
 
 
 

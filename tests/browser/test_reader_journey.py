@@ -9,12 +9,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
-from app.media import lifecycle
-from app.models import MediaStatus
-from media_pipeline.samples import make_video
-
-from .conftest import DESKTOP, PHONE, run_axe, save_report, wait_until, watch_csp
+from .conftest import (
+    DESKTOP,
+    PHONE,
+    publish_with_media,
+    run_axe,
+    save_report,
+    wait_until,
+    watch_csp,
+)
 
 TITLE = "Nông dân Hòa An chuyển đổi cây trồng thích ứng hạn mặn"
 LEDE = "Năm nay, hơn 1.200 hộ nông dân ở tỉnh Hòa An đã chuyển sang trồng cây ít nước."
@@ -27,15 +30,8 @@ def published_with_media(make_article, run_worker, tmp_path):
     """One article with a ready narration and a ready uploaded video, plus two others."""
     make_article("Hòa An khai mạc hội chợ nông sản", lede="Hội chợ kéo dài năm ngày.")
     make_article("Tuổi trẻ Hòa An ra quân mùa hè xanh", lede="Hơn 500 đoàn viên tham gia.")
-    article = make_article(TITLE, lede=LEDE, body_html=BODY)
-    clip = make_video(tmp_path / "phong-su.mp4", 4, (640, 360))
-    with clip.open("rb") as fh:
-        lifecycle.attach_video(article, fh, "phong-su.mp4")
-    run_worker()
-    assert article.asset("audio").status is MediaStatus.ready
-    assert article.asset("video").status is MediaStatus.ready, article.asset("video").error
-    db.session.commit()
-    return article
+    return publish_with_media(make_article, run_worker, tmp_path, TITLE, 4, lede=LEDE,
+                              body_html=BODY)
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])

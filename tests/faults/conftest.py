@@ -13,17 +13,14 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from config import BASE_DIR
-from tests.conftest import worker_index
+from tests.conftest import port_free, throwaway_database, worker_index
 from tests.summaries import FAULT
 
 pytestmark = pytest.mark.faults
@@ -37,34 +34,16 @@ def empty_database_url(tmp_path, database_url):
     if not database_url.startswith("postgresql"):
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    base = os.environ["TEST_DATABASE_URL"]
-    name = f"docnghexem_empty_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database(os.environ["TEST_DATABASE_URL"], "docnghexem_empty") as url:
+        yield url
 
 
 def free_s3_port() -> int:
     """A port for a SeaweedFS of a test's own: scripts/services.sh shifts its master, volume,
     filer and gRPC ports by (port - 8333), so those must be free too."""
-    import socket
-
-    def free(port: int) -> bool:
-        with socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                return False
-        return True
-
     # Each pytest-xdist worker starts its search elsewhere, so two never pick the same port.
     for port in range(42000 + 13 * worker_index(), 54000, 89):
-        if all(free(port + off) for off in (0, 10000, 1000, 11000, 1007, 11007, 555, 10555)):
+        if all(port_free(port + off) for off in (0, 10000, 1000, 11000, 1007, 11007, 555, 10555)):
             return port
     raise AssertionError("no free ports for SeaweedFS")
 
