@@ -55,6 +55,8 @@ class Config:
     # The portal's public address: every absolute link (canonical, OpenGraph, feeds, sitemap,
     # podcasts, iCal) is made from it, never from a request's Host header.
     SITE_URL = env("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # The portal's emblem or logo (a PNG with transparency): the briefing videos' corner mark.
+    SITE_EMBLEM = env("SITE_EMBLEM", str(BASE_DIR / "static" / "img" / "emblem.png"))
     BABEL_DEFAULT_LOCALE = env_list("LANGUAGES", "vi,en")[0]
     BABEL_DEFAULT_TIMEZONE = env("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
     LANGUAGES = env_list("LANGUAGES", "vi,en")  # the first is the default
@@ -109,6 +111,7 @@ class Config:
     BRIEFING_ENABLED = env_bool("BRIEFING_ENABLED", True)  # a briefing video for every article
     BRIEFING_ASPECT = env("BRIEFING_ASPECT", "16:9")  # or "9:16" for social
     BRIEFING_BURN_SUBTITLES = env_bool("BRIEFING_BURN_SUBTITLES", False)  # soft track otherwise
+    BRIEFING_MAX_PICTURES = env_int("BRIEFING_MAX_PICTURES", 12)  # body pictures shown, at most
     VIDEO_MAX_DURATION = env_float("VIDEO_MAX_DURATION", 3 * 3600)
     VIDEO_MAX_UPLOAD_BYTES = env_int("VIDEO_MAX_UPLOAD_BYTES", 4 * 1024**3)  # direct to S3
     # A video posted through the web server (the form without JavaScript); Uppy's uploads go to

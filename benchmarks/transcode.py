@@ -42,6 +42,7 @@ from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 from config import Config  # noqa: E402
 from media_pipeline import briefing, ffmpeg_run, narration, samples, video  # noqa: E402
 from media_pipeline.storage import ObjectStore  # noqa: E402
+from media_pipeline.text import article_pictures  # noqa: E402
 from media_pipeline.tts import EspeakEngine  # noqa: E402
 
 SAMPLE_ARTICLE = Path("/work/shared/samples/seed-article.json")
@@ -455,12 +456,59 @@ def section_ladders(clip: tuple[Path, video.VideoInfo, list[video.Rendition], Pa
 
 
 # ---------------------------------------------------------------- 4. briefing
+def render_before_issue_15(title: str, cover: Path, mp3: Path, duration: float,
+                           work: Path) -> Path:
+    """The briefing as rendered before issue 15's redesign (git 5d5dc49…a11ef6e): a title
+    card over the blurred cover for 4 s, then the cover in one slow zoom. The same ffmpeg
+    graph (looped stills, a per-frame 1.5× scale into zoompan), kept here as the yardstick
+    for the redesign's render time, measured in the same run."""
+    w, h = briefing.LANDSCAPE
+    card, pan = work / "before-card.jpg", work / "before-pan.jpg"
+    with Image.open(cover) as opened:
+        fitted = opened.convert("RGB").resize((w, h))
+    fitted.save(pan, quality=92)
+    shaded = Image.blend(fitted.filter(ImageFilter.GaussianBlur(6)),
+                         Image.new("RGB", (w, h), (20, 10, 10)), 0.55)
+    ImageDraw.Draw(shaded).text((90, 300), title[:40], fill=(255, 255, 255))
+    shaded.save(card, quality=92)
+    card_len = min(4.0, duration / 3)
+    pan_len = max(0.5, duration - card_len)
+    frames = max(1, int(pan_len * briefing.FPS))
+    fps = briefing.FPS
+    opening = ffmpeg.input(str(card), loop=1, framerate=fps, t=card_len)["v:0"].filter(
+        "fade", t="in", st=0, d=0.5)
+    moving = (ffmpeg.input(str(pan), loop=1, framerate=fps, t=pan_len)["v:0"]
+              .filter("scale", w * 3 // 2, h * 3 // 2)
+              .filter("zoompan", z=f"min(1+on*{0.15 / frames:.8f},1.15)", d=1,
+                      x="iw/2-(iw/zoom/2)", y="ih/2-(ih/zoom/2)", s=f"{w}x{h}", fps=fps))
+    picture = ffmpeg.concat(opening.filter("setsar", 1), moving.filter("setsar", 1), v=1, a=0)
+    out = work / "before.mp4"
+    ffmpeg_run.run(ffmpeg.output(picture.filter("format", "yuv420p"),
+                                 ffmpeg.input(str(mp3))["a:0"], str(out), vcodec="libx264",
+                                 preset="ultrafast", crf=18, acodec="aac", audio_bitrate="128k",
+                                 t=duration, movflags="+faststart"), duration=duration)
+    return out
+
+
+def with_body_pictures(body_html: str, captions: Sequence[str]) -> tuple[str, list[str]]:
+    """`body_html` with a captioned figure after every few paragraphs (as editors place
+    them); returns the body and the pictures' src in order."""
+    parts = body_html.split("</p>")
+    step = max(1, (len(parts) - 1) // (len(captions) + 1))
+    srcs = []
+    for n, caption in enumerate(captions):
+        srcs.append(f"/m/images/1/body/{n:016x}.jpg")
+        parts.insert((n + 1) * step + n, f'<figure><img src="{srcs[-1]}">'
+                                         f"<figcaption>{caption}</figcaption></figure>")
+    return "</p>".join(parts), srcs
+
+
 def section_briefing(tmp: Path, max_sentences: int | None) -> None:
     load = loadavg()
     article, where = load_article()
     work = tmp / "briefing"
     work.mkdir()
-    cover = make_cover(work / "cover.jpg")
+    cover_path = make_cover(work / "cover.jpg")
     try:
         from app.media.jobs import BRIEFING_RUNGS
         rungs_from = "`app.media.jobs.BRIEFING_RUNGS`"
@@ -468,14 +516,29 @@ def section_briefing(tmp: Path, max_sentences: int | None) -> None:
         BRIEFING_RUNGS = {"360p", "720p"}
         rungs_from = f"a copy of app.media.jobs.BRIEFING_RUNGS (import failed: {exc})"
 
+    captions = ["Quang cảnh buổi làm việc tại hội trường.",
+                "Các đại biểu tham gia ý kiến tại cuộc họp.",
+                "Lãnh đạo tỉnh phát biểu kết luận."]
+    body, srcs = with_body_pictures(article["body_html"], captions)
     start = time.perf_counter()
-    script = narration.build_script(article["title"], article["lede"], article["body_html"])
+    script = narration.build_script(article["title"], article["lede"], body)
     total_sentences = len(script)
     if max_sentences:
         script = script[:max_sentences]
     narrated = narration.narrate(script, [EspeakEngine()], work)
     narrate_s = time.perf_counter() - start
     duration = narrated.duration
+    sentences = json.loads(narrated.timings.read_text("utf-8"))["sentences"]
+    looks = [make_cover(work / f"body-{n}.jpg") for n in range(len(srcs))]
+    for n, path in enumerate(looks):  # three different pictures: the cover, turned
+        with Image.open(path) as img:
+            img.rotate(180 * (n % 2)).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(path)
+    found = article_pictures(article["title"], article["lede"], body)
+    pictures = [briefing.Picture(looks[srcs.index(p.src)], p.caption, p.block)
+                for p in found if p.src in srcs]
+    cover = briefing.Picture(cover_path, article.get("cover_caption") or "Ảnh bìa", 0)
+    story = briefing.Story(article["title"], article.get("category", ""), "Thứ Ba, 19/01/2021",
+                           Config.SITE_NAME, Path(Config.SITE_EMBLEM))
 
     steps: list[tuple[str, float, float]] = []
 
@@ -486,40 +549,68 @@ def section_briefing(tmp: Path, max_sentences: int | None) -> None:
         print(f"<!-- {label}: {steps[-1][1]:.1f} s -->", file=sys.stderr, flush=True)
         return result
 
-    mezzanine = timed("`briefing.render` 16:9 (1280×720, x264 ultrafast crf 18)",
-                      lambda: briefing.render(article["title"], cover, narrated.mp3, duration,
-                                              work, briefing.LANDSCAPE,
-                                              label=Config.SITE_NAME.upper()))
-    info = video.probe(mezzanine)
-    ladder = [r for r in video.plan_ladder(info, 720) if r.name in BRIEFING_RUNGS]
-    package = timed(f"HLS packaging, `video.package` ({' + '.join(r.name for r in ladder)} + "
-                    "MP4)", lambda: video.package(mezzanine, work / "out", info, ladder))
-    fb = video.fallback_rendition(ladder)
-    timed("poster + storyboard (as `package_outputs` does next)", lambda: (
-        video.poster(package.mp4, work / "out" / "poster.jpg", info.duration),
-        video.storyboard(package.mp4, work / "out", info.duration, fb.width, fb.height)))
+    def new_design(name: str, cover: briefing.Picture | None,
+                   pictures: list[briefing.Picture], burn: bool = False,
+                   size: tuple[int, int] = briefing.LANDSCAPE) -> Path:
+        out = work / name
+        out.mkdir()
+        return briefing.render(story, cover, pictures, narrated.mp3, duration, out, sentences,
+                               size, burn_subtitles=burn)
+
+    before = timed("before issue 15: title card over the blurred cover, one zoom",
+                   lambda: render_before_issue_15(article["title"], cover_path, narrated.mp3,
+                                                  duration, work))
+    timed("**now**, cover only (the same inputs as the row above)",
+          lambda: new_design("cover", cover, []))
+    mezzanine = timed(f"**now**, cover + {len(pictures)} body pictures with captions",
+                      lambda: new_design("pictures", cover, pictures))
+    timed("**now**, no picture at all (plain card)", lambda: new_design("plain", None, []))
+    timed(f"**now**, cover + {len(pictures)} pictures, subtitles burned in",
+          lambda: new_design("burned", cover, pictures, burn=True))
+    timed(f"**now**, 9:16, cover + {len(pictures)} pictures",
+          lambda: new_design("portrait", cover, pictures, size=briefing.PORTRAIT))
+    renders = list(steps)
+
+    def package(source: Path, name: str) -> None:
+        info = video.probe(source)
+        ladder = [r for r in video.plan_ladder(info, 720) if r.name in BRIEFING_RUNGS]
+        made = timed(f"{name}: HLS packaging ({' + '.join(r.name for r in ladder)} + MP4)",
+                     lambda: video.package(source, work / f"out-{name}", info, ladder))
+        fb = video.fallback_rendition(ladder)
+        timed(f"{name}: poster + storyboard", lambda: (
+            video.poster(made.mp4, work / f"out-{name}" / "poster.jpg", info.duration),
+            video.storyboard(made.mp4, work / f"out-{name}", info.duration, fb.width,
+                             fb.height)))
+
+    package(before, "before")
+    package(mezzanine, "now (pictures)")
 
     print("## 4. Briefing video time for the sample article\n")
     part = (f"its first {len(script)} of {total_sentences} sentences (--quick)"
             if max_sentences else f"all {total_sentences} sentences")
-    print(f"Article: {where}; {part}. Narration: espeak-ng `{narrated.voice}` "
-          f"({narrated.engine}), {duration:.1f} s of audio, made in {narrate_s:.1f} s "
-          f"(build_script + narrate). Cover: generated with Pillow, 1200×675 JPEG. "
-          f"Ladder: {rungs_from} → {', '.join(f'{r.name} {r.width}×{r.height}' for r in ladder)}"
-          f". Load average before: {load}.\n")
+    print(f"Article: {where}, with {len(srcs)} captioned body pictures placed among its "
+          f"paragraphs; {part}. Narration: espeak-ng `{narrated.voice}` ({narrated.engine}), "
+          f"{duration:.1f} s of audio, made in {narrate_s:.1f} s. Pictures: generated with "
+          f"Pillow, 1200×675 JPEG. Ladder: {rungs_from} → "
+          f"{', '.join(f'{r.name} {r.width}×{r.height}' for r in video.plan_ladder(video.probe(before), 720) if r.name in BRIEFING_RUNGS)}. "  # noqa: E501
+          f"Load average before: {load}.\n")
+    base_wall, base_cpu = renders[0][1], renders[0][2]
     rows = [[label, f"{wall:.2f}", f"{cpu:.1f}", xrt(duration, wall),
-             f"{wall / duration * 100:.0f}%"] for label, wall, cpu in steps]
-    video_s = steps[0][1] + steps[1][1]
-    rows.append(["**render + packaging**", f"**{video_s:.2f}**",
-                 f"{steps[0][2] + steps[1][2]:.1f}", xrt(duration, video_s),
-                 f"**{video_s / duration * 100:.0f}%**"])
-    everything = narrate_s + sum(s[1] for s in steps)
-    rows.append(["narration + render + packaging + poster/storyboard", f"{everything:.2f}", "",
-                 xrt(duration, everything), f"{everything / duration * 100:.0f}%"])
-    print(table(["step", "wall (s)", "ffmpeg CPU (s)", "× real time",
-                 f"of the narration's {duration:.1f} s"], rows))
-    print("\nWithout subtitles burned in (the default, `BRIEFING_BURN_SUBTITLES=False`); "
-          "uploads to the store are not included.\n")
+             f"{wall / base_wall:.2f}×", f"{cpu / base_cpu:.2f}×"]
+            for label, wall, cpu in renders]
+    print(table(["`briefing.render` (1280×720 unless said, x264 ultrafast crf 18)", "wall (s)",
+                 "ffmpeg CPU (s)", "× real time", "wall ÷ before", "CPU ÷ before"], rows))
+    print()
+    rest = steps[len(renders):]
+    print(table(["then", "wall (s)", "ffmpeg CPU (s)"],
+                [[label, f"{wall:.2f}", f"{cpu:.1f}"] for label, wall, cpu in rest]))
+    total_before = renders[0][1] + rest[0][1] + rest[1][1]
+    total_now = renders[2][1] + rest[2][1] + rest[3][1]
+    print(f"\nRender + packaging + poster/storyboard: before {total_before:.1f} s, now (cover "
+          f"+ pictures) {total_now:.1f} s ({total_now / total_before:.2f}×) for "
+          f"{duration:.1f} s of narration. Target (issue 15): render within 1.2× of before. "
+          "Subtitles are a soft track unless said (`BRIEFING_BURN_SUBTITLES=False`); uploads "
+          "to the store are not included.\n")
 
 
 # ---------------------------------------------------------------- 5. ingest memory

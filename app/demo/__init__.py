@@ -7,24 +7,26 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import escape
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
 from media_pipeline.samples import make_video
 
 from ..extensions import db
-from ..media import lifecycle
+from ..media import lifecycle, storage_keys
 from ..models import Article, Banner, Role, User
-from ..services import workflow
+from ..services import drafting, workflow
 from ..services.accounts import unit_named
 from ..services.banners import BannerInput, save_banner
 from ..services.importer import import_article
-from ..services.infra import init_storage
+from ..services.infra import init_storage, object_store
 from ..services.publishing import ArticleInput, store_cover
 
 DEMO_FILE = Path(__file__).with_name("articles.json")
@@ -57,8 +59,80 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def cover_image(title: str, index: int, size: tuple[int, int] = (1200, 675)) -> Image.Image:
-    """A gradient card with the headline, standing in for a press photo."""
+    """A landscape standing in for a press photo: sky, sun, hills, fields and a river in the
+    section's colours. No words in it: a real photo carries none, and a title drawn into the
+    picture would be said twice wherever the picture goes with its title."""
     (r1, g1, b1), (r2, g2, b2) = PALETTE[index % len(PALETTE)]
+    w, h = size
+    seed = sum(map(ord, title))
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    horizon = int(h * (0.5 + (seed % 7) / 70))
+    for y in range(horizon):  # sky: the palette's colours paling towards the horizon
+        t = y / horizon
+        draw.line([(0, y), (w, y)], fill=(int(r1 + (255 - r1) * t * 0.8),
+                                          int(g1 + (230 - g1) * t * 0.8),
+                                          int(b1 + (200 - b1) * t * 0.8)))
+    sun_x = int(w * (0.2 + (seed % 5) / 8))
+    draw.ellipse([sun_x - 60, horizon - 190, sun_x + 60, horizon - 70], fill=(255, 236, 170))
+    for n, shade in enumerate((0.55, 0.75)):  # two ranges of hills
+        top = horizon - 90 + n * 45
+        points = [(0, horizon)] + [
+            (x, top + int(40 * math.sin((x + seed * (n + 1)) / (90 + 40 * n)))) for x in
+            range(0, w + 20, 20)] + [(w, horizon)]
+        draw.polygon(points, fill=(int(r2 * shade), int(g2 * shade * 1.1), int(b2 * shade)))
+    for y in range(horizon, h):  # fields in rows, darker towards the viewer
+        t = (y - horizon) / (h - horizon)
+        row = 1 if ((y - horizon) // max(4, int(6 + 30 * t))) % 2 else 0.9
+        draw.line([(0, y), (w, y)], fill=(int((60 + 40 * t) * row), int((130 - 40 * t) * row),
+                                          int(50 * row)))
+    river = [(int(w * 0.55 + 260 * t + 60 * math.sin(t * 5)), horizon + int((h - horizon) * t))
+             for t in (i / 20 for i in range(21))]
+    for dx in range(-10 - 50 * 1, 10 + 50):  # a river widening towards the viewer
+        draw.line([(x + dx * (y - horizon) // (h - horizon + 1) + dx // 4, y)
+                   for x, y in river], fill=(150, 190, 215), width=3)
+    return image
+
+
+# Pictures in the demo articles' bodies: (article index, after paragraph, caption, look).
+BODY_PICTURES = [
+    (1, 1, "Du khách tham quan khu trưng bày “Làng nghề Hòa An” trong tối khai mạc.", 3),
+    (2, 1, "Thiết bị bay không người lái phun thuốc trên cánh đồng lúa xã Tân Lập.", 1),
+    (2, 3, "Đ/c Võ Minh Tâm, Giám đốc Sở Nông nghiệp và Môi trường, phát biểu kết luận hội "
+           "thảo.", 0),
+]
+
+
+def seed_body_pictures(articles: list[Article]) -> None:
+    """Pictures with captions in some bodies, placed as the editor's tool places them: the
+    portal shows them among the paragraphs, and the briefing video shows each while the
+    sentences near it are read."""
+    for index in sorted({i for i, *_ in BODY_PICTURES}):
+        if index >= len(articles) or "<figure" in (articles[index].body_html or ""):
+            continue
+        article = articles[index]
+        paragraphs = article.body_html.split("</p>")
+        for _, after, caption, look in sorted(
+                (p for p in BODY_PICTURES if p[0] == index), key=lambda p: -p[1]):
+            buf = io.BytesIO()
+            cover_image(caption, look, (1200, 800)).save(buf, "JPEG", quality=88)
+            buf.seek(0)
+            image = drafting.add_body_image(article, buf, caption, None)
+            figure = (f'<figure><img src="{object_store().url(storage_keys.shown(image.key))}"'
+                      f' alt="{escape(caption)}" width="{image.width}" '
+                      f'height="{image.height}"><figcaption>{escape(caption)}</figcaption>'
+                      "</figure>")
+            paragraphs.insert(after, figure)
+        data = ArticleInput(
+            title=article.title, lede=article.lede, body_html="</p>".join(paragraphs),
+            author_name=article.author_name, cover_caption=article.cover_caption,
+            category_id=article.category_id, unit_id=article.unit_id)
+        workflow.save(article, data, None, actor="demo")
+
+
+def banner_image(text: str, size: tuple[int, int] = (1200, 300)) -> Image.Image:
+    """A public-service notice: the message on the portal's colours."""
+    (r1, g1, b1), (r2, g2, b2) = PALETTE[0]
     w, h = size
     image = Image.new("RGB", size)
     draw = ImageDraw.Draw(image)
@@ -67,12 +141,11 @@ def cover_image(title: str, index: int, size: tuple[int, int] = (1200, 675)) -> 
         draw.line([(x, 0), (x, h)], fill=(int(r1 + (r2 - r1) * t), int(g1 + (g2 - g1) * t),
                                           int(b1 + (b2 - b1) * t)))
     draw.ellipse([w - 420, -160, w + 160, 420], outline=(255, 255, 255), width=6)
-    font = _font(54)
-    y = h - 80 - 70 * len(textwrap.wrap(title, 34)[:4])
-    for line in textwrap.wrap(title, 34)[:4]:
-        draw.text((60, y), line, font=font, fill=(255, 255, 255))
+    lines = textwrap.wrap(text, 34)[:2]
+    y = (h - 70 * len(lines)) // 2
+    for line in lines:
+        draw.text((60, y), line, font=_font(54), fill=(255, 255, 255))
         y += 70
-    draw.text((60, 50), "ĐỌC · NGHE · XEM", font=_font(30), fill=(255, 235, 200))
     return image
 
 
@@ -80,7 +153,7 @@ def seed_banner() -> None:
     """One banner in the "Quảng cáo" slot: a public-service notice, as such portals carry."""
     if db.session.scalar(select(Banner)) is not None:
         return
-    image = cover_image("Dịch vụ công trực tuyến: nộp hồ sơ mọi lúc, mọi nơi", 2, (1200, 300))
+    image = banner_image("Dịch vụ công trực tuyến: nộp hồ sơ mọi lúc, mọi nơi")
     buf = io.BytesIO()
     image.save(buf, "PNG")
     buf.seek(0)
@@ -106,6 +179,7 @@ def seed(with_video: bool = True) -> list[Article]:
         if not article.cover_key:
             store_cover(article, cover_image(article.title, index))
         articles.append(article)
+    seed_body_pictures(articles)
     seed_banner()
     seed_newsroom()
     if with_video and articles and articles[0].asset("video") is None:

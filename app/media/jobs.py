@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, current_app, has_app_context
@@ -28,12 +29,15 @@ from sqlalchemy import select
 
 from media_pipeline import audio, briefing, cards, images, narration, tts, video
 from media_pipeline.errors import MediaError
+from media_pipeline.text import article_pictures
 
 from .. import create_app
 from ..extensions import db
 from ..models import Article, ArticleImage, ArticleStatus, MediaAsset, MediaKind
+from ..models.base import utcnow
 from ..models.lexicon import lexicon_pairs, lexicon_version
 from ..services.infra import object_store
+from ..services.localtime import day_and_date
 from ..services.page_cache import invalidate
 from . import runner, state, storage_keys
 from .lifecycle import get_or_create_asset, request
@@ -41,7 +45,7 @@ from .runner import Rendered
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
-PIPELINE_VERSION = "2"  # bump to re-render everything after a pipeline change
+PIPELINE_VERSION = "3"  # bump to re-render everything after a pipeline change
 BRIEFING_RUNGS = {"360p", "720p"}  # still pictures need no more rungs than these
 NO_SOURCE = "Chưa có tệp video gốc để xử lý."
 NO_NARRATION = "Chưa có bản nghe để dựng video tóm tắt."
@@ -260,7 +264,8 @@ def transcode_video(asset_id: int) -> None:
 
 
 class Briefing:
-    """Narration + cover + title → a briefing video, packaged like an upload."""
+    """Narration + title + the article's pictures → a briefing video, packaged like an
+    upload."""
 
     kind = MediaKind.briefing
 
@@ -273,14 +278,21 @@ class Briefing:
             raise MediaError(NO_NARRATION)
         self.size = briefing.PORTRAIT if cfg["BRIEFING_ASPECT"] == "9:16" else briefing.LANDSCAPE
         self.burn = cfg["BRIEFING_BURN_SUBTITLES"]
+        emblem = Path(cfg["SITE_EMBLEM"]) if cfg["SITE_EMBLEM"] else None
+        self.story = briefing.Story(
+            article.title, article.category.name if article.category else "",
+            day_and_date(article.published_at or utcnow()), cfg["SITE_NAME"],
+            emblem if emblem is not None and emblem.is_file() else None)
+        self.pictures = body_pictures(article, cfg)
         # By their public names: moving the files when the article is published changes
         # where they are, not what the briefing shows.
         return _digest(PIPELINE_VERSION, "briefing", storage_keys.shown(self.narration["mp3"]),
-                       article.title, storage_keys.shown(article.cover_key or ""),
+                       repr(replace(self.story, emblem=None)), _file_digest(self.story.emblem),
+                       storage_keys.shown(article.cover_key or ""), article.cover_caption or "",
+                       repr([(storage_keys.shown(k), c, b) for k, c, b in self.pictures]),
                        f"{self.size}", f"{self.burn}")
 
     def render(self, asset: MediaAsset, workdir: Path, input_hash: str) -> Rendered:
-        cfg = current_app.config
         article = asset.article
         store = object_store()
         mp3 = store.download_file(self.narration["mp3"], workdir / "narration.mp3")
@@ -288,9 +300,12 @@ class Briefing:
             self.narration["timings"], workdir / "timings.json").read_text("utf-8"))
         duration = audio.media_duration(mp3)
         timeout = runner.job_timeout("JOB_TIMEOUT_VIDEO")
+        cover_file = _cover_file(article, workdir)
+        cover = briefing.Picture(cover_file, article.cover_caption or "", 0) \
+            if cover_file is not None else None
         mezzanine = briefing.render(
-            article.title, _cover_file(article, workdir), mp3, duration, workdir, self.size,
-            label=cfg["SITE_NAME"].upper(), subtitles=timings["sentences"] if self.burn else None,
+            self.story, cover, _download_pictures(self.pictures, workdir), mp3, duration,
+            workdir, timings["sentences"], self.size, burn_subtitles=self.burn,
             on_progress=state.ProgressReporter(asset, end=45), timeout=timeout)
         info = video.probe(mezzanine)
         prefix = storage_keys.briefing_prefix(asset.id, input_hash, article.is_published)
@@ -306,6 +321,44 @@ class Briefing:
 
     def after(self, asset: MediaAsset, made: Rendered | None) -> None:
         keep_media_in_place(asset.article)
+
+
+def _file_digest(path: Path | None) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else ""
+
+
+def body_pictures(article: Article, cfg: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """The article's own body pictures, in page order, as (stored key, caption, narration
+    block). A picture from elsewhere on the web is not fetched (the worker reaches no address
+    an editor typed) and is left out with its caption."""
+    found = article_pictures(article.title, article.lede, article.body_html or "",
+                             cfg["NARRATION_READ_CAPTIONS"])
+    if not found:
+        return []
+    stored = {storage_keys.shown(row.key): row.key for row in db.session.scalars(
+        select(ArticleImage).where(ArticleImage.article_id == article.id))}
+    pictures = []
+    for picture in found:
+        key = storage_keys.BODY_IMAGE_KEY.search(urlsplit(picture.src).path)
+        if key is not None and key.group(0) in stored:
+            pictures.append((stored[key.group(0)], picture.caption, picture.block))
+    return pictures[: cfg["BRIEFING_MAX_PICTURES"]]
+
+
+def _download_pictures(pictures: list[tuple[str, str, int]], workdir: Path
+                       ) -> list[briefing.Picture]:
+    """The pictures that could be fetched (one that cannot is left out with its caption:
+    the video never names a photo it does not show)."""
+    store = object_store()
+    got = []
+    for n, (key, caption, block) in enumerate(pictures):
+        try:
+            path = store.download_file(key, workdir / f"body-{n}.jpg")
+        except (ClientError, BotoCoreError) as exc:
+            log.warning("briefing: body picture %s left out: %s", key, exc)
+            continue
+        got.append(briefing.Picture(path, caption, block))
+    return got
 
 
 def make_briefing(asset_id: int) -> None:

@@ -6,6 +6,11 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import lazy_gettext
+
+DAY_NAMES = (lazy_gettext("Thứ Hai"), lazy_gettext("Thứ Ba"), lazy_gettext("Thứ Tư"),
+             lazy_gettext("Thứ Năm"), lazy_gettext("Thứ Sáu"), lazy_gettext("Thứ Bảy"),
+             lazy_gettext("Chủ nhật"))
 
 
 def display_tz() -> ZoneInfo:
@@ -19,6 +24,12 @@ def today() -> date:
 
 def local(moment: datetime) -> datetime:
     return moment.astimezone(display_tz())
+
+
+def day_and_date(moment: datetime) -> str:
+    """"Thứ Ba, 19/01/2021": the day in Vietnam, as a news page dates a story."""
+    day = local(moment)
+    return f"{DAY_NAMES[day.weekday()]}, {day:%d/%m/%Y}"
 
 
 def local_midnight_utc(day: date) -> datetime:

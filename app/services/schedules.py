@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
@@ -24,14 +23,11 @@ from ..models.base import utcnow
 from ..models.portal import STANDING_COMMITTEE
 from .accounts import unit_named
 from .errors import BadInput
-from .localtime import display_tz, local, local_midnight_utc, today
+from .localtime import DAY_NAMES, display_tz, local, local_midnight_utc, today
 from .search import fold, words
 
 STANDING_SLUG = "thuong-truc"
 STANDING_NAME = STANDING_COMMITTEE
-DAY_NAMES = (lazy_gettext("Thứ Hai"), lazy_gettext("Thứ Ba"), lazy_gettext("Thứ Tư"),
-             lazy_gettext("Thứ Năm"), lazy_gettext("Thứ Sáu"), lazy_gettext("Thứ Bảy"),
-             lazy_gettext("Chủ nhật"))
 # Weeks a reader may ask for: wide enough for any archive, narrow enough that a week's
 # bounds and its neighbours never overflow date/datetime arithmetic.
 MIN_YEAR, MAX_YEAR = 1900, 2999

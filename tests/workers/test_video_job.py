@@ -1,12 +1,20 @@
 import io
+import json
+import subprocess
 
 import pytest
 import requests
+from flask import current_app
+from PIL import Image
 from rq.registry import FailedJobRegistry
 
 from app.extensions import db
+from app.media import storage_keys
+from app.media.jobs import body_pictures
 from app.media.lifecycle import attach_video
 from app.models import ArticleStatus, MediaStatus
+from app.services import drafting, workflow
+from app.services.publishing import ArticleInput, store_cover
 from media_pipeline.samples import make_video
 
 
@@ -148,3 +156,57 @@ def test_a_drafts_preview_narration_makes_no_briefing_until_it_goes_live(
     db.session.refresh(article)
     assert article.asset("briefing") is not None
     assert article.asset("briefing").status is MediaStatus.ready
+
+
+def _solid_jpeg(colour) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (1200, 800), colour).save(buf, "JPEG", quality=95)
+    return buf.getvalue()
+
+
+def _frame(path, seconds: float) -> Image.Image:
+    png = path.with_name(f"frame-{seconds:.2f}.png")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", f"{seconds}", "-i", str(path),
+                    "-frames:v", "1", str(png)], check=True)
+    return Image.open(png).convert("RGB")
+
+
+def _mostly(img: Image.Image, colour) -> bool:
+    region = img.crop((0, 100, img.width, img.height * 3 // 4)).resize((64, 24))
+    pixels = list(region.get_flattened_data())
+    near = [p for p in pixels if all(abs(a - b) < 40 for a, b in zip(p, colour, strict=True))]
+    return len(near) > len(pixels) * 0.8
+
+
+def test_a_briefing_shows_the_articles_own_pictures_while_their_paragraphs_are_read(
+        briefings, make_article, run_worker, store, tmp_path):
+    """Cover over the lede, the body picture by its caption; a picture from another site is
+    never fetched, and never captioned."""
+    green, blue = (20, 170, 60), (30, 60, 200)
+    article = make_article(publish=False, lede="Sáng nay, cầu Hòa An đã thông xe.")
+    store_cover(article, Image.open(io.BytesIO(_solid_jpeg(green))))
+    image = drafting.add_body_image(article, io.BytesIO(_solid_jpeg(blue)),
+                                    "Lễ cắt băng khánh thành cầu Hòa An.", None)
+    data = ArticleInput(
+        title=article.title, lede=article.lede, category_id=article.category_id,
+        body_html=(f'<p>Cây cầu dài 1.200 mét, nối hai bờ sông.</p><figure><img src="'
+                   f'{store.url(storage_keys.shown(image.key))}"><figcaption>{image.caption}'
+                   '</figcaption></figure><p>Người dân hai huyện đi lại thuận tiện hơn.</p>'
+                   '<figure><img src="https://elsewhere.example/anh.jpg"><figcaption>Ảnh từ '
+                   'trang khác</figcaption></figure><p>Dự án hoàn thành đúng tiến độ.</p>'))
+    workflow.save(article, data, None, then="publish", actor="test")
+    assert [caption for _, caption, _ in body_pictures(article, current_app.config)] == [
+        image.caption]
+    run_worker()  # narration, then the briefing
+    brief, narration = article.asset("briefing"), article.asset("audio")
+    db.session.refresh(brief)
+    assert brief.status is MediaStatus.ready, brief.error
+    timings = json.loads(store.read(narration.outputs["timings"]))["sentences"]
+    mp4 = store.download_file(brief.outputs["mp4"], tmp_path / "briefing.mp4")
+
+    def when(text: str) -> float:
+        said = next(s for s in timings if s["text"].startswith(text))
+        return (said["start"] + said["end"]) / 2
+
+    assert _mostly(_frame(mp4, when("Sáng nay")), green)
+    assert _mostly(_frame(mp4, when("Lễ cắt băng")), blue)
