@@ -6,12 +6,14 @@ in a corner, the narration as sound, and its sentences as subtitles in a band of
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import ffmpeg
+from PIL import Image
 
 from . import ffmpeg_run
 from .cards import (
@@ -28,6 +30,9 @@ from .cards import (
     title_card,
     wrap,
 )
+from .timecode import timestamp
+
+log = logging.getLogger(__name__)
 
 LANDSCAPE = (1280, 720)
 PORTRAIT = (720, 1280)
@@ -164,6 +169,16 @@ def subtitle_cues(sentences: Sequence[dict[str, Any]], layout: Layout
     return cues
 
 
+def write_vtt(cues: Sequence[tuple[float, float, list[str]]], path: Path) -> Path:
+    """The same cues as a WebVTT track: the soft subtitles a player draws at the bottom, in
+    the band, two lines at most (the narration's own track has whole sentences, for
+    read-along, too long for a band)."""
+    path.write_text("WEBVTT\n\n" + "".join(
+        f"{n}\n{timestamp(start)} --> {timestamp(end)}\n" + "\n".join(lines) + "\n\n"
+        for n, (start, end, lines) in enumerate(cues, 1)), encoding="utf-8")
+    return path
+
+
 def _ass_time(seconds: float) -> str:
     cs = round(seconds * 100)
     return f"{cs // 360000}:{cs // 6000 % 60:02d}:{cs // 100 % 60:02d}.{cs % 100:02d}"
@@ -212,6 +227,18 @@ def _motion(n: int, frames: int) -> dict[str, str]:
     ][n % 4]
 
 
+def readable(path: Path) -> bool:
+    """Whether `path` is a picture Pillow can draw; one that is not is left out, with its
+    caption, rather than failing the whole video."""
+    try:
+        with Image.open(path) as img:
+            img.load()
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        log.warning("briefing: picture %s left out: %s", path.name, exc)
+        return False
+    return True
+
+
 def _image(path: Path):
     """One picture, decoded once (a looped input would decode it again for every frame)."""
     return ffmpeg.input(str(path), framerate=FPS)["v:0"]
@@ -230,6 +257,8 @@ def briefing_stream(story: Story, cover: Picture | None, pictures: Sequence[Pict
     """The ffmpeg command for the mezzanine MP4 that then goes through HLS packaging."""
     layout = Layout(size)
     card_end = title_card_length(duration, sentences)
+    cover = cover if cover is not None and readable(cover.path) else None
+    pictures = [p for p in pictures if readable(p.path)]
     scenes = plan_scenes(duration, card_end, cover, pictures, sentences)
     card_frames = round(card_end * FPS)
     pieces = [_still(title_card(story.title, story.section, story.date, layout,

@@ -265,3 +265,27 @@ def test_subtitle_cues_fit_two_lines_and_keep_the_sentence_time():
     assert said == long[0]["text"]
     # the title is on its card: not a subtitle as well
     assert briefing.subtitle_cues(sentences((0, 0, 3, "Tiêu đề")), layout) == []
+
+
+def test_a_picture_that_cannot_be_read_is_left_out_with_its_caption(tmp_path, narration):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
+    cover = Picture(solid(tmp_path / "cover.jpg", GREEN), "", 0)
+    video = render(tmp_path / "out", narration, cover,
+                   [Picture(broken, "Chú thích của một ảnh hỏng", 2)])
+    layout = Layout(briefing.LANDSCAPE)
+    # the cover stays on where the broken picture would have been, with no caption box
+    frame = frame_at(video, 9.0)
+    assert share_of(frame, GREEN, (0, 100, 1280, layout.band_top)) > 0.99
+    assert not list((tmp_path / "out").glob("caption-*.png"))
+
+
+def test_the_soft_track_has_the_bands_cues(tmp_path):
+    layout = Layout(briefing.LANDSCAPE)
+    track = briefing.write_vtt(briefing.subtitle_cues(SCRIPT, layout), tmp_path / "band.vtt")
+    text = track.read_text("utf-8")
+    assert text.startswith("WEBVTT\n\n")
+    cues = [c.splitlines() for c in text.split("\n\n")[1:] if c.strip()]
+    assert len(cues) >= len(SCRIPT) - 1  # every sentence but the title, the long one cut
+    assert all(len(c) in (3, 4) for c in cues)
+    assert cues[0][1] == "00:00:03.200 --> 00:00:06.000"

@@ -104,8 +104,15 @@ def test_every_article_without_a_video_gets_a_briefing(briefings, make_article, 
     assert [r["name"] for r in brief.outputs["renditions"]] == ["360p", "720p"]
     form = client.get(f"/api/v1/articles/{article.id}").get_json()["video"]
     assert form["source"] == "briefing" and form["hls"].endswith("/hls/master.m3u8")
-    assert form["captions"] == [{"lang": "vi", "label": "Tiếng Việt",
-                                 "url": store.url(narration.outputs["vtt"])}]
+    # its own subtitle track: the narration's sentences in cues of at most two lines, which a
+    # player draws inside the band at the bottom of the picture
+    [track] = form["captions"]
+    assert (track["lang"], track["label"]) == ("vi", "Tiếng Việt")
+    vtt = requests.get(track["url"], timeout=10).text
+    cues = [c.splitlines() for c in vtt.split("\n\n")[1:] if c.strip()]
+    assert cues and all(2 <= len(c) - 1 <= 3 for c in cues)  # number, time, 1–2 lines
+    assert "Hội nghị đã thảo luận 08 ý kiến." in " ".join(" ".join(c[2:]) for c in cues)
+    assert article.title not in vtt  # the title card shows the title
 
 
 def test_an_uploaded_video_takes_the_place_of_the_briefing(briefings, make_article, run_worker,
