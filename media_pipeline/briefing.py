@@ -7,6 +7,7 @@ in a corner, the narration as sound, and its sentences as subtitles in a band of
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -169,13 +170,17 @@ def subtitle_cues(sentences: Sequence[dict[str, Any]], layout: Layout
     return cues
 
 
-def write_vtt(cues: Sequence[tuple[float, float, list[str]]], path: Path) -> Path:
-    """The same cues as a WebVTT track: the soft subtitles a player draws at the bottom, in
-    the band, two lines at most (the narration's own track has whole sentences, for
-    read-along, too long for a band)."""
+def write_vtt(cues: Sequence[tuple[float, float, list[str]]], layout: Layout, path: Path
+              ) -> Path:
+    """The same cues as a WebVTT track, the soft subtitles a player draws: two lines at most
+    (the narration's own track has whole sentences, for read-along, too long for a band), each
+    cue's box pinned to the top of the band (`line:` as a share of the height) so that a
+    player's larger caption font grows down into the band, not up over a photo's caption."""
+    top = math.ceil((layout.band_top + layout.px(10)) / layout.size[1] * 100)
+    settings = f"line:{top}% align:center size:92%"
     path.write_text("WEBVTT\n\n" + "".join(
-        f"{n}\n{timestamp(start)} --> {timestamp(end)}\n" + "\n".join(lines) + "\n\n"
-        for n, (start, end, lines) in enumerate(cues, 1)), encoding="utf-8")
+        f"{n}\n{timestamp(start)} --> {timestamp(end)} {settings}\n" + "\n".join(lines)
+        + "\n\n" for n, (start, end, lines) in enumerate(cues, 1)), encoding="utf-8")
     return path
 
 

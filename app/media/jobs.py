@@ -312,9 +312,9 @@ class Briefing:
         ladder = [r for r in video.plan_ladder(info, 720) if r.name in BRIEFING_RUNGS]
         outputs = package_outputs(mezzanine, workdir, info, prefix, ladder,
                                   state.ProgressReporter(asset, start=45, end=95), timeout)
-        band_track = briefing.write_vtt(
-            briefing.subtitle_cues(timings["sentences"], cards.Layout(self.size)),
-            workdir / "band.vtt")
+        layout = cards.Layout(self.size)
+        band_track = briefing.write_vtt(briefing.subtitle_cues(timings["sentences"], layout),
+                                        layout, workdir / "band.vtt")
         outputs["captions"] = [{"lang": "vi", "label": "Tiếng Việt", "key": store.upload_file(
             band_track, f"{prefix}/captions.vtt", CONTENT_TYPES[".vtt"])}]
         return Rendered(outputs, info.duration)

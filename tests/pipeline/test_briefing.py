@@ -282,10 +282,13 @@ def test_a_picture_that_cannot_be_read_is_left_out_with_its_caption(tmp_path, na
 
 def test_the_soft_track_has_the_bands_cues(tmp_path):
     layout = Layout(briefing.LANDSCAPE)
-    track = briefing.write_vtt(briefing.subtitle_cues(SCRIPT, layout), tmp_path / "band.vtt")
+    track = briefing.write_vtt(briefing.subtitle_cues(SCRIPT, layout), layout,
+                               tmp_path / "band.vtt")
     text = track.read_text("utf-8")
     assert text.startswith("WEBVTT\n\n")
     cues = [c.splitlines() for c in text.split("\n\n")[1:] if c.strip()]
     assert len(cues) >= len(SCRIPT) - 1  # every sentence but the title, the long one cut
     assert all(len(c) in (3, 4) for c in cues)
-    assert cues[0][1] == "00:00:03.200 --> 00:00:06.000"
+    # pinned in the band: a share of the height just under its top edge (588 of 720 px)
+    assert cues[0][1] == "00:00:03.200 --> 00:00:06.000 line:84% align:center size:92%"
+    assert layout.band_top / 720 < 0.84 < (layout.band_top + 20) / 720
