@@ -137,6 +137,8 @@ def plan_scenes(duration: float, card_end: float, cover: Picture | None,
             start = near_start if near_start - card_end >= MIN_SCENE else card_end
         if start + MIN_SCENE > duration:
             break  # no room left before the end
+        if start + MIN_SCENE > near_end and picture is not cover:
+            continue  # the pictures before it took its sentences' time: left out, not late
         if scenes and scenes[-1].end > start:
             scenes[-1] = replace(scenes[-1], end=start)
         else:
@@ -178,9 +180,13 @@ def write_vtt(cues: Sequence[tuple[float, float, list[str]]], layout: Layout, pa
     player's larger caption font grows down into the band, not up over a photo's caption."""
     top = math.ceil((layout.band_top + layout.px(10)) / layout.size[1] * 100)
     settings = f"line:{top}% align:center size:92%"
+    def text(line: str) -> str:  # cue text is markup to a player: &, < and > as entities
+        return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
     path.write_text("WEBVTT\n\n" + "".join(
-        f"{n}\n{timestamp(start)} --> {timestamp(end)} {settings}\n" + "\n".join(lines)
-        + "\n\n" for n, (start, end, lines) in enumerate(cues, 1)), encoding="utf-8")
+        f"{n}\n{timestamp(start)} --> {timestamp(end)} {settings}\n"
+        + "\n".join(text(line) for line in lines) + "\n\n"
+        for n, (start, end, lines) in enumerate(cues, 1)), encoding="utf-8")
     return path
 
 
@@ -291,7 +297,7 @@ def briefing_stream(story: Story, cover: Picture | None, pictures: Sequence[Pict
             backdrop = picture_backdrop(story.title, story.section, picture.caption, layout,
                                         workdir / f"backdrop-{n}.jpg")
             moving = ffmpeg.overlay(_still(backdrop, frames), moving, x=box_x, y=box_y)
-        elif picture.caption:
+        elif picture.caption.strip():
             box = caption_box(picture.caption, layout)
             box.save(workdir / f"caption-{n}.png")
             x, y = caption_position(box, layout)

@@ -77,15 +77,26 @@ class Layout:
         return self.size[0] - 2 * self.margin
 
 
+def _pieces(word: str, face: Font, width: int) -> list[str]:
+    """A word wider than `width` (a web address, a long number) cut into pieces that fit."""
+    pieces = [""]
+    for ch in word:
+        if pieces[-1] and face.getlength(pieces[-1] + ch) > width:
+            pieces.append("")
+        pieces[-1] += ch
+    return pieces
+
+
 def wrap(text: str, face: Font, width: int) -> list[str]:
-    """`text` broken into lines no wider than `width` pixels (a word wider than that stands
-    on its own line)."""
+    """`text` broken into lines no wider than `width` pixels (a word wider than a line is cut
+    where it reaches the edge)."""
     lines: list[str] = []
-    for word in text.split():
-        if lines and face.getlength(f"{lines[-1]} {word}") <= width:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(word)
+    for long_word in text.split():
+        for word in _pieces(long_word, face, width):
+            if lines and face.getlength(f"{lines[-1]} {word}") <= width:
+                lines[-1] += f" {word}"
+            else:
+                lines.append(word)
     return lines
 
 
@@ -99,8 +110,8 @@ def fit_text(text: str, sizes: tuple[int, ...], width: int, max_lines: int,
         if len(lines) <= max_lines:
             return face, lines
     kept = lines[:max_lines]
-    while kept and face.getlength(kept[-1] + " …") > width and " " in kept[-1]:
-        kept[-1] = kept[-1].rsplit(" ", 1)[0]
+    while kept and face.getlength(kept[-1] + " …") > width and len(kept[-1]) > 1:
+        kept[-1] = kept[-1].rsplit(" ", 1)[0] if " " in kept[-1] else kept[-1][:-1]
     if kept:
         kept[-1] += " …"
     return face, kept

@@ -55,14 +55,14 @@ def make(item: dict, index: int, with_pictures: bool, size: tuple[int, int], wor
     pictures: list[briefing.Picture] = []
     cover = None
     if with_pictures:
-        paragraphs = body.split("</p>")
+        paragraphs = [f"{p}</p>" for p in body.split("</p>") if p.strip()]
         placed = sorted((p for p in BODY_PICTURES if p[0] == index), key=lambda p: -p[1])
         for n, (_, after, caption, look) in enumerate(placed):
             path = work / f"{name}-body-{n}.jpg"
             cover_image(caption, look, (1200, 800)).save(path, quality=88)
             paragraphs.insert(after, f'<figure><img src="{path}"><figcaption>{caption}'
                                      "</figcaption></figure>")
-        body = "</p>".join(paragraphs)
+        body = "".join(paragraphs)
         files = {str(p): p for p in work.glob(f"{name}-body-*.jpg")}
         pictures = [briefing.Picture(files[p.src], p.caption, p.block)
                     for p in article_pictures(item["title"], item["lede"], body)]

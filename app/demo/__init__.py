@@ -111,7 +111,7 @@ def seed_body_pictures(articles: list[Article]) -> None:
         if index >= len(articles) or "<figure" in (articles[index].body_html or ""):
             continue
         article = articles[index]
-        paragraphs = article.body_html.split("</p>")
+        paragraphs = [f"{p}</p>" for p in article.body_html.split("</p>") if p.strip()]
         for _, after, caption, look in sorted(
                 (p for p in BODY_PICTURES if p[0] == index), key=lambda p: -p[1]):
             buf = io.BytesIO()
@@ -124,7 +124,7 @@ def seed_body_pictures(articles: list[Article]) -> None:
                       "</figure>")
             paragraphs.insert(after, figure)
         data = ArticleInput(
-            title=article.title, lede=article.lede, body_html="</p>".join(paragraphs),
+            title=article.title, lede=article.lede, body_html="".join(paragraphs),
             author_name=article.author_name, cover_caption=article.cover_caption,
             category_id=article.category_id, unit_id=article.unit_id)
         workflow.save(article, data, None, actor="demo")

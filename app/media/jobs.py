@@ -281,7 +281,9 @@ class Briefing:
         emblem = Path(cfg["SITE_EMBLEM"]) if cfg["SITE_EMBLEM"] else None
         self.story = briefing.Story(
             article.title, article.category.name if article.category else "",
-            day_and_date(article.published_at or utcnow()), cfg["SITE_NAME"],
+            # the day it goes live: a scheduled article's briefing is made beforehand
+            day_and_date(article.published_at or article.scheduled_at or utcnow()),
+            cfg["SITE_NAME"],
             emblem if emblem is not None and emblem.is_file() else None)
         self.pictures = body_pictures(article, cfg)
         # By their public names: moving the files when the article is published changes
@@ -315,8 +317,10 @@ class Briefing:
         layout = cards.Layout(self.size)
         band_track = briefing.write_vtt(briefing.subtitle_cues(timings["sentences"], layout),
                                         layout, workdir / "band.vtt")
-        outputs["captions"] = [{"lang": "vi", "label": "Tiếng Việt", "key": store.upload_file(
-            band_track, f"{prefix}/captions.vtt", CONTENT_TYPES[".vtt"])}]
+        # Burned in, the subtitles are already there: a track would draw them twice.
+        outputs["captions"] = [] if self.burn else [{
+            "lang": "vi", "label": "Tiếng Việt", "key": store.upload_file(
+                band_track, f"{prefix}/captions.vtt", CONTENT_TYPES[".vtt"])}]
         return Rendered(outputs, info.duration)
 
     def still_wanted(self, asset: MediaAsset, input_hash: str) -> bool:
@@ -350,17 +354,24 @@ def body_pictures(article: Article, cfg: Mapping[str, Any]) -> list[tuple[str, s
 
 def _download_pictures(pictures: list[tuple[str, str, int]], workdir: Path
                        ) -> list[briefing.Picture]:
-    """The pictures that could be fetched (one that cannot is left out with its caption:
-    the video never names a photo it does not show)."""
+    """The pictures, fetched from the store. One that is not there (deleted since, or moved by
+    a publication meanwhile: then it is looked for in its other place) is left out with its
+    caption — the video never names a photo it does not show. Any other storage error fails
+    the job, which is retried: a hiccup must not leave a picture out for good."""
     store = object_store()
     got = []
     for n, (key, caption, block) in enumerate(pictures):
-        try:
-            path = store.download_file(key, workdir / f"body-{n}.jpg")
-        except (ClientError, BotoCoreError) as exc:
-            log.warning("briefing: body picture %s left out: %s", key, exc)
-            continue
-        got.append(briefing.Picture(path, caption, block))
+        target = workdir / f"body-{n}.jpg"
+        for candidate in (key, storage_keys.placed(key, storage_keys.is_hidden(key))):
+            try:
+                got.append(briefing.Picture(store.download_file(candidate, target), caption,
+                                            block))
+                break
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey"):
+                    raise
+        else:
+            log.warning("briefing: body picture %s is not in the store: left out", key)
     return got
 
 

@@ -71,6 +71,21 @@ def request_narration(article: Article) -> MediaAsset:
     return asset
 
 
+def refresh_briefing(article: Article) -> bool:
+    """A live article was edited but says the same (a body picture, a caption, the cover, the
+    section changed): its briefing video is planned again. The row stays ready, so readers
+    keep the video meanwhile; the worker renders only when what the video shows changed."""
+    brief = article.asset("briefing")
+    if brief is None or brief.status is not MediaStatus.ready:
+        return False
+    try:
+        queues.enqueue(redis_conn(), "brief", brief.id, current_app.config)
+    except RedisError as exc:  # the video stays as it was until the next edit
+        log.error("could not queue a briefing refresh for asset %s: %s", brief.id, exc)
+        return False
+    return True
+
+
 def attach_video(article: Article, fileobj: IO[bytes], filename: str,
                  content_type: str | None = None) -> MediaAsset:
     """Store an uploaded original privately and queue its transcoding.

@@ -24,6 +24,10 @@ def _mirror_to_job(**meta: Any) -> None:
 
 def start(asset: MediaAsset) -> None:
     job = get_current_job()
+    if asset.status is MediaStatus.ready:
+        # A refresh queued while the row stayed ready (lifecycle.refresh_briefing) found
+        # something new to show: it is queued work from here on.
+        asset.move_to(MediaStatus.queued)
     asset.move_to(MediaStatus.processing)
     asset.progress = 0
     asset.error = ""

@@ -277,9 +277,12 @@ def _transaction() -> Iterator[AfterCommit]:
 # --- the public API -----------------------------------------------------------------------
 
 def _narrate_if_live(article: Article, spoken_before: str | None) -> AfterCommit:
-    """A live or scheduled article is narrated again when its spoken text changed."""
+    """A live or scheduled article is narrated again when its spoken text changed (its
+    briefing video follows); else its briefing is looked at again (pictures, captions)."""
     if article.status in LIVE and needs_narration(article, spoken_before):
         return [lambda: lifecycle.request_narration(article)]
+    if article.status in LIVE:
+        return [lambda: lifecycle.refresh_briefing(article)]
     return []
 
 

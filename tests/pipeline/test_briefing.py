@@ -109,6 +109,11 @@ def test_any_article_gives_a_timeline_without_gaps_or_flashes():
         assert all(s.length >= MIN_SCENE - 1e-9 for s in scenes[:-1])
         shown = [s.picture for s in scenes if s.picture not in (cover, None)]
         assert len(shown) == len(set(map(id, shown)))  # none twice
+        times = briefing._block_times(sentences(*blocks))
+        for scene in scenes:  # a body picture never starts after its sentences are over
+            if scene.picture not in (cover, None) and scene.picture.block - 1 in times:
+                near = briefing._near(scene.picture, times)
+                assert scene.start + MIN_SCENE <= near[1] + 1e-9
 
 
 # --- the video itself ------------------------------------------------------------------------
@@ -292,3 +297,30 @@ def test_the_soft_track_has_the_bands_cues(tmp_path):
     # pinned in the band: a share of the height just under its top edge (588 of 720 px)
     assert cues[0][1] == "00:00:03.200 --> 00:00:06.000 line:84% align:center size:92%"
     assert layout.band_top / 720 < 0.84 < (layout.band_top + 20) / 720
+
+
+def test_pictures_that_find_their_sentences_already_read_are_left_out():
+    crowd = [Picture(Path(f"{n}.jpg"), f"Ảnh {n}", 3) for n in range(5)]
+    script = sentences((0, 0, 4, "T."), (1, 4.2, 11.8, "L."), (2, 12, 14, "P."),
+                       (3, 14.2, 15, "Ảnh."), (4, 15.2, 17, "Sau."), (5, 17.2, 120, "Dài."))
+    scenes = plan_scenes(120, 4, None, crowd, script)
+    shown = [s for s in scenes if s.picture in crowd]
+    assert 1 <= len(shown) <= 2 and all(s.start < 17 for s in shown)
+
+
+def test_a_web_address_in_the_title_or_a_sentence_stays_inside_the_frame():
+    from media_pipeline.cards import font, wrap
+
+    layout = Layout(briefing.LANDSCAPE)
+    url = "https://congthongtin.hoaan.gov.vn/" + "tin-tuc-" * 40
+    face = font(layout.subtitle_font_size)
+    for line in wrap(f"Xem tại {url} để biết thêm", face, layout.subtitle_width):
+        assert face.getlength(line) <= layout.subtitle_width
+    cues = briefing.subtitle_cues(sentences((1, 0, 10, f"Địa chỉ {url}.")), layout)
+    assert all(face.getlength(line) <= layout.subtitle_width for _, _, ls in cues for line in ls)
+
+
+def test_a_blank_caption_draws_no_box(tmp_path, narration):
+    body = Picture(solid(tmp_path / "body.jpg", BLUE), "   ", 2)
+    render(tmp_path / "out", narration, None, [body])
+    assert not list((tmp_path / "out").glob("caption-*.png"))

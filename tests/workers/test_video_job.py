@@ -1,6 +1,7 @@
 import io
 import json
 import subprocess
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -10,9 +11,9 @@ from rq.registry import FailedJobRegistry
 
 from app.extensions import db
 from app.media import storage_keys
-from app.media.jobs import body_pictures
+from app.media.jobs import Briefing, body_pictures
 from app.media.lifecycle import attach_video
-from app.models import ArticleStatus, MediaStatus
+from app.models import ArticleStatus, MediaAsset, MediaKind, MediaStatus
 from app.services import drafting, workflow
 from app.services.publishing import ArticleInput, store_cover
 from media_pipeline.samples import make_video
@@ -217,3 +218,39 @@ def test_a_briefing_shows_the_articles_own_pictures_while_their_paragraphs_are_r
 
     assert _mostly(_frame(mp4, when("Sáng nay")), green)
     assert _mostly(_frame(mp4, when("Lễ cắt băng")), blue)
+
+
+def test_a_scheduled_articles_briefing_is_dated_the_day_it_goes_live(app, make_article):
+    """Made ahead of time, the briefing's title card shows the publication day."""
+    article = make_article(publish=False)
+    when = datetime(2099, 1, 2, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam, a Friday
+    workflow.schedule(article, None, when)
+    narration = article.asset("audio")  # asked for when it was scheduled
+    narration.outputs = {"mp3": "audio/1/x.mp3", "timings": "audio/1/x.json"}
+    brief = MediaAsset(kind=MediaKind.briefing)
+    article.media.append(brief)
+    db.session.commit()
+    job = Briefing()
+    job.plan(brief)
+    assert job.story.date == "Thứ Sáu, 02/01/2099"
+
+
+def test_an_edit_that_keeps_the_words_looks_at_the_briefing_again(
+        briefings, make_article, run_worker, redis_conn, store):
+    """A new cover caption changes no spoken word: the briefing is planned again, and stays
+    ready (readers keep the video) until the worker has made the new one."""
+    article = make_article()
+    run_worker()
+    brief = article.asset("briefing")
+    db.session.refresh(brief)
+    assert brief.status is MediaStatus.ready
+    made_from = brief.input_hash
+    data = ArticleInput(title=article.title, lede=article.lede, body_html=article.body_html,
+                        category_id=article.category_id, cover_caption="Ảnh: Cầu mới")
+    workflow.save(article, data, None, actor="test")
+    db.session.refresh(brief)
+    assert brief.status is MediaStatus.ready  # still shown while the worker is busy
+    assert article.asset("audio").status is MediaStatus.ready  # no new narration
+    run_worker()
+    db.session.refresh(brief)
+    assert brief.status is MediaStatus.ready and brief.input_hash != made_from
