@@ -56,15 +56,14 @@ def timed(fn: Any, runs: int) -> list[float]:
 
 
 def explain(query: str) -> str:
-    from sqlalchemy import select, text
+    from sqlalchemy import text
 
     from app.extensions import db
-    from app.models import Article
     from app.services import search
 
-    newest = search._newest_matches(search.parse_query(query), None, None, None).subquery()
-    stmt = (select(Article.id, Article.published_at, Article.title, Article.search_text,
-                   Article.search_exact).join(newest, Article.id == newest.c.id))
+    parsed = search.parse_query(query)
+    stmt = search.page_statement(parsed, False, search._Matcher(parsed).every_word(), None,
+                                 None, None, 1, 20)
     sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
     plan = db.session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).scalars().all()
     db.session.rollback()
@@ -125,7 +124,7 @@ def report(results: list[dict[str, Any]], runs: int) -> None:
               f"   X-Page-Cache: {cached['state']}")
     for result in results:
         if "explain" in result:
-            print(f"\nEXPLAIN ANALYZE of the candidate query on PostgreSQL "
+            print(f"\nEXPLAIN ANALYZE of the ranked page query on PostgreSQL "
                   f"(“{QUERIES[0]}”, no ANALYZE run on the table, as on a fresh portal):\n")
             print(result["explain"])
 

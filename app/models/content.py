@@ -14,8 +14,6 @@ from sqlalchemy import (
     String,
     Text,
     false,
-    func,
-    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,12 +70,9 @@ class Article(db.Model):  # type: ignore[name-defined]
         # The newsroom's lists, newest edits first (all, and a unit's own).
         Index("ix_articles_updated_at", "updated_at"),
         Index("ix_articles_unit_updated", "unit_id", "updated_at"),
-        # Reader search on PostgreSQL (SQLite has an FTS5 table instead, made by the
-        # migration). Backend-specific, so schema comparisons leave it out
+        # Reader search: an FTS5 table on SQLite, a stored tsvector and its GIN index on
+        # PostgreSQL, both made by the migrations and left out of schema comparisons
         # (app.services.search.include_object).
-        Index("ix_articles_search_text_gin",
-              func.to_tsvector(literal_column("'simple'"), literal_column("search_text")),
-              postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,8 +83,11 @@ class Article(db.Model):  # type: ignore[name-defined]
     author_name: Mapped[str] = mapped_column(String(120), default="")
     cover_key: Mapped[str | None] = mapped_column(String(500))
     cover_caption: Mapped[str] = mapped_column(String(500), default="")
-    # Folded words of title, lede, body and caption, for search (app.services.search).
+    # Folded words of title, lede, body and caption, for search (app.services.search),
+    # and of the title and the lede alone (a match there ranks higher).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_lede: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The same words in lower case with their diacritics, each once: ranks exact matches
     # without re-reading the body (app.services.search).
     search_exact: Mapped[str] = mapped_column(Text, default="", server_default="")

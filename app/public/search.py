@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -85,6 +85,10 @@ def _paged(items: list[Any], per_page: int) -> tuple[list[Any], int, int]:
     return items[(page - 1) * per_page:page * per_page], page, pages
 
 
+def _search_url(args: dict[str, Any]) -> str:
+    return url_for("public.search", **args)
+
+
 @bp.get("/tim-kiem")
 # Any article change may change any search ("home" is on every article's tags), and the
 # documents and schedules found beside them have tags of their own.
@@ -114,16 +118,26 @@ def search() -> str:
     until = datetime.combine(until_day + timedelta(days=1), time(0), tz) if until_day else None
 
     # Sections belong to articles: with a section filter only articles are searched.
-    results = search_service.search(raw, category_id=category.id if category else None,
-                                    since=since, until=until)
+    per_page = current_app.config["ARTICLES_PER_PAGE"]
     documents = [] if category else search_service.search_documents(raw, since_day, until_day)
     schedules = [] if category else search_service.search_schedules(raw, since, until)
-    per_page = current_app.config["ARTICLES_PER_PAGE"]
-    listed: list[Any] = {"documents": documents, "schedules": schedules}.get(
-        KINDS.get(kind, ""), results.hits)
-    shown, page, pages = _paged(listed, per_page)
-    if listed is results.hits:
-        shown = search_service.prepare(shown)  # full rows and snippets for this page only
+    if KINDS.get(kind) in ("documents", "schedules"):
+        results = search_service.search(raw, category.id if category else None, since, until,
+                                        page=1, per_page=0)
+        listed: list[Any] = documents if KINDS[kind] == "documents" else schedules
+        shown, page, pages = _paged(listed, per_page)
+    else:  # the database ranks every match and returns the page asked for
+        page = _page_arg()
+        results = search_service.search(raw, category.id if category else None, since, until,
+                                        page=page, per_page=per_page)
+        pages = max(1, math.ceil(results.total / per_page))
+        if page > pages:
+            page = pages
+            results = search_service.search(raw, category.id if category else None, since,
+                                            until, page=page, per_page=per_page)
+        shown = search_service.prepare(results.hits)  # full rows and snippets for this page
+    total_found = results.total + len(documents) + len(schedules)
+    suggestion = search_service.suggest(raw) if raw and not total_found else None
     args = {"q": raw, "loai": kind, "chuyen-muc": category.slug if category else None,
             "tu": since_day.isoformat() if since_day else None,
             "den": until_day.isoformat() if until_day else None}
@@ -136,5 +150,10 @@ def search() -> str:
         schedules=shown if kind == "lich-cong-tac" else schedules[:GROUP_PREVIEW],
         totals={"bai-viet": results.total, "van-ban": len(documents),
                 "lich-cong-tac": len(schedules)},
+        partial_from=results.complete, suggestion=suggestion,
+        suggestion_url=_search_url({**tab_args, "q": suggestion}) if suggestion else None,
+        # a query naming a document by its number shows the documents above the articles
+        documents_first=bool(documents) and documents[0].rank[0] == 1,
+        unfiltered=bool(category or since_day or until_day or kind),
         page=page, pages=pages, per_page=per_page, args=args, tab_args=tab_args, sections=sections,
         category=category, since=since_day, until=until_day, notes=notes)

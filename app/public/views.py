@@ -19,7 +19,8 @@ from . import bp
 # Lists of cards (article_summary): everything but the long texts a card never shows.
 # The media stay (selectin: one query for the whole list), as do section and unit (joined).
 CARD_OPTIONS = (defer(Article.body_html), defer(Article.search_text),
-                defer(Article.search_exact))
+                defer(Article.search_exact), defer(Article.search_title),
+                defer(Article.search_lede))
 # Lists of links (strips, most read, section blocks, related): title, address and date only,
 # and no media query. Anything else a template reads would load per article: the query
 # count test (tests/app/test_query_counts.py) catches that.

@@ -36,7 +36,7 @@ from ..media import storage_keys
 from ..models import Document
 from .errors import BadInput
 from .infra import init_storage, object_store
-from .search import fold, words
+from .search import canonical, fold, folded_words, words
 from .slugs import unique_slug
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def _strip_controls(raw: str | None) -> str:
 
 
 def make_search_text(number: str, doc_type: str, issuer: str, signer: str, summary: str) -> str:
-    return " ".join(words(fold(" ".join((number, doc_type, issuer, signer, summary)))))
+    return folded_words([number, doc_type, issuer, signer, summary])
 
 
 @dataclass
@@ -391,7 +391,7 @@ class Filters:
 
     @property
     def terms(self) -> list[str]:
-        return words(fold(self.q))[:MAX_QUERY_WORDS]
+        return [canonical(w) for w in words(fold(self.q))][:MAX_QUERY_WORDS]
 
     def args(self) -> dict[str, str]:
         """The query-string arguments that reproduce these filters (for pager links)."""
@@ -413,8 +413,9 @@ def read_filters(args: Mapping[str, str], issuers: list[str]) -> Filters:
 def filtered(filters: Filters, published_only: bool = True) -> Select[tuple[Document]]:
     """Documents matching the filters, newest issue date first.
 
-    Every folded query word must begin a word of search_text: a LIKE on " " + search_text,
-    which reads the same on SQLite and PostgreSQL ("05" finds "05-NQ/TU", not "2005").
+    Every folded query word must begin a word of search_text, and a number must be one of
+    its numbers (stored without leading zeros: "05" and "5" find "05-NQ/TU", not "2005" nor
+    "50"): a LIKE on " " + search_text + " ", which reads the same on SQLite and PostgreSQL.
     """
     stmt = select(Document).order_by(Document.issued_on.desc(), Document.id.desc())
     if published_only:
@@ -426,9 +427,9 @@ def filtered(filters: Filters, published_only: bool = True) -> Select[tuple[Docu
     if filters.year:
         stmt = stmt.where(Document.issued_on >= date(filters.year, 1, 1),
                           Document.issued_on <= date(filters.year, 12, 31))
-    padded = literal(" ") + Document.search_text
+    padded = literal(" ") + Document.search_text + literal(" ")
     for term in filters.terms:  # letters and digits only: no LIKE wildcards inside
-        stmt = stmt.where(padded.like(f"% {term}%"))
+        stmt = stmt.where(padded.like(f"% {term} %" if term.isdigit() else f"% {term}%"))
     return stmt
 
 

@@ -24,7 +24,7 @@ from ..models.portal import STANDING_COMMITTEE
 from .accounts import unit_named
 from .errors import BadInput
 from .localtime import DAY_NAMES, display_tz, local, local_midnight_utc, today
-from .search import fold, words
+from .search import folded_words
 
 STANDING_SLUG = "thuong-truc"
 STANDING_NAME = STANDING_COMMITTEE
@@ -246,7 +246,7 @@ def make_search_text(entry: ScheduleEntry) -> str:
     unit = db.session.get(Unit, entry.unit_id) if entry.unit_id else None
     texts = (entry.content, entry.place, entry.participants,
              unit.name if unit else STANDING_NAME)
-    return " ".join(words(fold(" ".join(t or "" for t in texts))))
+    return folded_words([t or "" for t in texts])
 
 
 def save_entry(entry: ScheduleEntry | None, data: ScheduleInput) -> ScheduleEntry:

@@ -1,24 +1,31 @@
-"""Reader search over published articles, the same on SQLite and PostgreSQL.
+"""Reader search over published articles, ranked in the database, the same on SQLite and
+PostgreSQL.
 
-Each article keeps `search_text`: its words (title, lede, body text, cover caption) folded
-("Hậu Giang" → "hau giang", "đường" → "duong") and joined by single spaces, so both
-backends see the same tokens. The database only finds *candidates* — articles holding every
-folded query word (FTS5 on SQLite, a `simple` tsvector with a GIN index on PostgreSQL);
-the order is decided here in Python, identically on both:
+Each article keeps its words folded ("Hậu Giang" → "hau giang", "đường" → "duong", "05" → "5")
+in `search_title`, `search_lede` and `search_text` (title, lede, body, cover caption and the
+video's subtitles), so both backends see the same tokens; and in `search_exact` each word as
+written (lower case, tone marks placed one way: "hoà" → "hòa"), once. The full-text engine
+finds the matches — FTS5 (three columns) on SQLite, a stored `simple` tsvector with a GIN index
+on PostgreSQL — and its phrase and column matching decides the order of *all* of them, in the
+database (`rank_expression`), before a page of 20 is read:
 
-1. how many of the words the reader typed occur exactly, diacritics and all, in the article
-   ("đường" ranks the article that says "đường" above ones that say "dương");
-2. how many of the query words are in the title;
-3. newest first (published_at), then the higher id.
+1. every query word present (results missing one come after, and only when there are few
+   full matches);
+2. the words together, in order, as a phrase ("chuyển đổi số", "05 nq tu");
+3. how many of the words the reader typed with diacritics occur exactly ("đường" above
+   "Dương"; "hòa an" finds "Hòa An" before "hoa an");
+4. the phrase in the title, then in the lede; every word in the title;
+5. newest first (published_at), then the higher id.
 
-Speed (10,000 articles): ranking reads only five short columns of the newest
-MAX_CANDIDATES matches — id, published_at, title, `search_text` and `search_exact` (each
-word as written, lower case, once), so no article body is parsed to rank it. Full rows and
-snippets are made only for the hits a page shows (`Hit.article`, `Hit.snippet`, `prepare`).
+The features are yes/no answers of the engine's matchers (FTS5 phrase and column-filter
+queries; PostgreSQL's phraseto_tsquery on the stored vector), weighted and summed, so both
+backends give the same order; their own scores (bm25, ts_rank_cd) are not used, because they
+differ from one engine to the other and readers would see different orders.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,7 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import Select, func, literal_column, select, text
+from sqlalchemy import Select, case, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from media_pipeline.text import html_to_paragraphs
@@ -37,10 +44,14 @@ from ..models import Article, ArticleStatus, Document, ScheduleEntry
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 10
-MAX_CANDIDATES = 500
+MAX_ITEMS = 500  # documents or schedule entries ranked for one query (a portal has few)
 SNIPPET_CHARS = 200
+# With fewer full matches than this, results missing one word of a query of three words or
+# more follow them (never results holding a lone syllable of the query).
+PARTIAL_BELOW = 5
 FTS_TABLE = "articles_fts"
-GIN_INDEX = "ix_articles_search_text_gin"
+GIN_INDEX = "ix_articles_search_vector_gin"
+VECTOR_COLUMN = "search_vector"  # PostgreSQL only: made by the migration, not in the model
 # Query words that are operators to a full-text engine, when typed as such (upper case).
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 _WORD = re.compile(r"[^\W_]+")
@@ -59,6 +70,29 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text or ""))
 
 
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+# oa, oe, uy with the tone on the second vowel and nothing after ("hoà", "thuý"): the newer
+# placement of the syllable most text writes "hòa", "thúy" (not after q: "quý" has one way).
+_NEW_STYLE = re.compile(f"(?<!q)(o[ae]|uy)([{_TONES}])$")
+
+
+def canonical(word: str) -> str:
+    """A word as search compares it: lower case; an oa/oe/uy syllable's tone mark on its first
+    vowel ("hoà" → "hòa", "thuỵ" → "thụy"); a number without leading zeros ("05" → "5", so
+    "05-NQ/TU" and "5-NQ/TU" are the same number)."""
+    word = word.lower()
+    if word.isdigit():
+        return word.lstrip("0") or "0"
+    nfd = unicodedata.normalize("NFD", word)
+    moved = _NEW_STYLE.sub(lambda m: m.group(1)[0] + m.group(2) + m.group(1)[1], nfd)
+    return word if moved == nfd else unicodedata.normalize("NFC", moved)
+
+
+def folded_words(texts: list[str]) -> str:
+    """What a `search_*` column holds for these texts: folded words, one space apart."""
+    return " ".join(canonical(w) for w in words(fold(" ".join(texts))))
+
+
 def article_texts(title: str, lede: str, body_html: str, cover_caption: str,
                   subtitles: tuple[str, ...] = ()) -> list[str]:
     """The searchable text of an article, in page order: title, lede, body, caption, then
@@ -70,8 +104,7 @@ def article_texts(title: str, lede: str, body_html: str, cover_caption: str,
 def make_search_text(title: str, lede: str, body_html: str, cover_caption: str,
                      subtitles: tuple[str, ...] = ()) -> str:
     """What `Article.search_text` holds: the folded words, one space apart."""
-    return " ".join(words(fold(" ".join(
-        article_texts(title, lede, body_html, cover_caption, subtitles)))))
+    return folded_words(article_texts(title, lede, body_html, cover_caption, subtitles))
 
 
 def subtitle_texts(article: Article) -> tuple[str, ...]:
@@ -87,7 +120,7 @@ def texts_of(article: Article) -> list[str]:
 def exact_words(texts: list[str]) -> str:
     """What `Article.search_exact` holds: each word of `texts` in lower case, diacritics
     kept, once, in the order first met ("Đường … đường Hậu" → "đường hậu")."""
-    return " ".join(dict.fromkeys(w.lower() for t in texts for w in words(t)))
+    return " ".join(dict.fromkeys(canonical(w) for t in texts for w in words(t)))
 
 
 def make_search_exact(title: str, lede: str, body_html: str, cover_caption: str,
@@ -98,7 +131,9 @@ def make_search_exact(title: str, lede: str, body_html: str, cover_caption: str,
 def refresh_search_text(article: Article) -> None:
     """Keep both search columns in step with the article's text (and its subtitles)."""
     texts = texts_of(article)
-    article.search_text = " ".join(words(fold(" ".join(texts))))
+    article.search_title = folded_words([article.title or ""])
+    article.search_lede = folded_words([article.lede or ""])
+    article.search_text = folded_words(texts)
     article.search_exact = exact_words(texts)
 
 
@@ -106,10 +141,16 @@ def refresh_search_text(article: Article) -> None:
 
 @dataclass(frozen=True)
 class Query:
-    """A reader's query: what they typed (exact, lower case) and its folded words."""
+    """A reader's query: its folded words in order (the phrase), each once (the terms), and
+    the words typed with diacritics (`canonical`), which rank exact matches first."""
 
-    exact: tuple[str, ...]   # lower-case words as typed, diacritics kept
-    folded: tuple[str, ...]  # the same words folded, no duplicates
+    phrase: tuple[str, ...]   # folded, in the order typed, repeats kept
+    folded: tuple[str, ...]   # the same, each once
+    marked: tuple[str, ...]   # words the reader typed with diacritics (or đ), canonical
+
+    @property
+    def exact(self) -> tuple[str, ...]:
+        return self.marked
 
     def __bool__(self) -> bool:
         return bool(self.folded)
@@ -118,51 +159,136 @@ class Query:
 def parse_query(raw: str) -> Query:
     """Words of a query, stripped of anything a search engine would read as syntax."""
     raw = unicodedata.normalize("NFC", (raw or "")[:MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
-    exact: list[str] = []
-    folded: list[str] = []
+    phrase: list[str] = []
+    marked: list[str] = []
     for word in words(raw):
         if word in _OPERATORS:
             continue
         for part in words(fold(word)):  # folding never splits a word, but be safe
-            if part not in folded and len(folded) < MAX_TERMS:
-                folded.append(part)
-                exact.append(word.lower())
-    return Query(tuple(exact), tuple(folded))
+            if len(phrase) == MAX_TERMS:
+                break
+            phrase.append(canonical(part))
+            exact = canonical(word)
+            if fold(exact) != exact and exact not in marked:
+                marked.append(exact)
+    return Query(tuple(phrase), tuple(dict.fromkeys(phrase)), tuple(marked))
 
 
-# --- candidates -------------------------------------------------------------------------
+# --- ranking in the database -------------------------------------------------------------
 
-def _fts5_match(terms: tuple[str, ...]) -> str:
-    """An FTS5 expression asking for every term, each a quoted token (no syntax inside)."""
+# Weights of the engine's yes/no answers (`rank_expression`): each outweighs all below it.
+W_ALL, W_PHRASE, W_EXACT = 1 << 14, 1 << 13, 1 << 8   # W_EXACT × up to MAX_TERMS words
+W_TITLE_PHRASE, W_LEDE_PHRASE, W_TITLE_ALL = 1 << 7, 1 << 6, 1 << 5  # then terms found: < 32
+
+
+def _quoted(terms: tuple[str, ...]) -> str:
     return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
-def _match_clause(query: Query) -> ColumnElement[bool]:
-    dialect = db.engine.dialect.name
-    if dialect == "sqlite":
-        fts = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match")
-        return Article.id.in_(fts.bindparams(match=_fts5_match(query.folded))
+_PARAMETERS = itertools.count()
+
+
+class _Matcher:
+    """The engine's matchers for one query, as SQL conditions on `articles`."""
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.sqlite = db.engine.dialect.name == "sqlite"
+
+    def _fts(self, expression: str) -> ColumnElement[bool]:
+        name = f"fts_{next(_PARAMETERS)}"  # unique in any statement it joins
+        rows = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :{name}")
+        return Article.id.in_(rows.bindparams(**{name: expression})
                               .columns(literal_column("rowid")))
-    if dialect == "postgresql":
-        return func.to_tsvector(literal_column("'simple'"), Article.search_text).op("@@")(
-            func.plainto_tsquery(literal_column("'simple'"), " ".join(query.folded)))
-    # Any other backend: a plain scan, one LIKE per word (the Python check below is exact).
-    return db.and_(*(Article.search_text.contains(term, autoescape=True)
-                     for term in query.folded))
+
+    def _pg(self, column: Any, function: str, words: tuple[str, ...]) -> ColumnElement[bool]:
+        query = getattr(func, function)(literal_column("'simple'"), " ".join(words))
+        return column.op("@@")(query)
+
+    @property
+    def _vector(self) -> Any:
+        return literal_column(f"articles.{VECTOR_COLUMN}")
+
+    def every_word(self, column: str = "search_text") -> ColumnElement[bool]:
+        if self.sqlite:
+            return self._fts(f"{{{column}}} : ({_quoted(self.query.folded)})")
+        target = self._vector if column == "search_text" else func.to_tsvector(
+            literal_column("'simple'"), getattr(Article, column))
+        return self._pg(target, "plainto_tsquery", self.query.folded)
+
+    def phrase(self, column: str = "search_text") -> ColumnElement[bool]:
+        if self.sqlite:
+            return self._fts(f'{{{column}}} : "{" ".join(self.query.phrase)}"'
+                             if all('"' not in w for w in self.query.phrase)
+                             else f"{{{column}}} : ({_quoted(self.query.phrase)})")
+        target = self._vector if column == "search_text" else func.to_tsvector(
+            literal_column("'simple'"), getattr(Article, column))
+        return self._pg(target, "phraseto_tsquery", self.query.phrase)
+
+    def all_but_one(self) -> ColumnElement[bool]:
+        """Every query word but one, whichever (for a query of three words or more)."""
+        terms = self.query.folded
+        subsets = [terms[:i] + terms[i + 1:] for i in range(len(terms))]
+        if self.sqlite:
+            return self._fts(" OR ".join(f"({_quoted(sub)})" for sub in subsets))
+        queries = [func.plainto_tsquery(literal_column("'simple'"), " ".join(sub))
+                   for sub in subsets]
+        either: Any = queries[0]
+        for query in queries[1:]:
+            either = either.op("||")(query)
+        return self._vector.op("@@")(either)
+
+    def term(self, word: str) -> ColumnElement[bool]:
+        if self.sqlite:
+            return self._fts(_quoted((word,)))
+        return self._pg(self._vector, "plainto_tsquery", (word,))
+
+    def exact(self, word: str) -> ColumnElement[bool]:
+        """`word`, diacritics and all, among the article's words (`search_exact`)."""
+        spaced: Any = literal_column("' '") + Article.search_exact + literal_column("' '")
+        find = func.instr(spaced, f" {word} ") if self.sqlite else \
+            func.strpos(spaced, f" {word} ")
+        return find > 0
+
+
+def rank_expression(query: Query, partial: bool) -> ColumnElement[int]:
+    """The rank of a matching article (module doc): weighted yes/no answers of the engine."""
+    match = _Matcher(query)
+
+    def when(condition: ColumnElement[bool], weight: int) -> ColumnElement[int]:
+        return case((condition, weight), else_=0)
+
+    parts = [when(match.phrase(), W_PHRASE),
+             *(when(match.exact(word), W_EXACT) for word in query.marked),
+             when(match.phrase("search_title"), W_TITLE_PHRASE),
+             when(match.phrase("search_lede"), W_LEDE_PHRASE),
+             when(match.every_word("search_title"), W_TITLE_ALL)]
+    if partial:  # not every word in all of them: which have every word, and how many
+        parts.append(when(match.every_word(), W_ALL))
+        parts += [when(match.term(t), 1) for t in query.folded]
+    else:
+        parts.append(literal_column(str(W_ALL)))
+    total: ColumnElement[int] = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
 
 
 @dataclass
 class Hit:
-    """A ranked article. Its full row and its snippet are made on first use: a page shows
-    20 of up to MAX_CANDIDATES hits (`prepare` loads a page's rows in one query)."""
+    """A ranked article; its snippet is made on first use."""
 
     id: int
     published_at: datetime | None
-    exact: int
-    in_title: int
+    rank: int
     query: Query = field(repr=False)
     loaded: Article | None = field(default=None, repr=False)
     made_snippet: Markup | None = field(default=None, repr=False)
+
+    @property
+    def complete(self) -> bool:
+        """Every query word is in the article (else it is shown as a partial match)."""
+        return self.rank >= W_ALL
 
     @property
     def article(self) -> Article:
@@ -183,54 +309,58 @@ class Hit:
 @dataclass
 class Results:
     query: Query
-    hits: list[Hit] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return len(self.hits)
+    hits: list[Hit] = field(default_factory=list)  # the page asked for
+    total: int = 0      # every match: complete ones, then partial ones when there are few
+    complete: int = 0   # of which hold every query word
 
 
-def _newest_matches(query: Query, category_id: int | None, since: datetime | None,
-                    until: datetime | None) -> Select[Any]:
-    """Ids of the newest MAX_CANDIDATES published articles holding every folded query word:
-    the same set on both backends (NULL dates last, then the higher id)."""
-    if db.engine.dialect.name == "postgresql":
-        # The text match alone, in a CTE the planner must run as written: only the GIN index
-        # can answer it. Otherwise it may walk ix_articles_status_published_at and compute
-        # to_tsvector() for every published row (1.7 s on 10,000 articles, against 15 ms).
-        cols: Any = (select(Article.id, Article.status, Article.published_at,
-                            Article.category_id)
-                     .where(_match_clause(query)).cte("matching")
-                     .prefix_with("MATERIALIZED").c)
-        stmt = select(cols.id)
-    else:
-        cols = Article.__table__.c
-        stmt = select(cols.id).where(_match_clause(query))
-    stmt = stmt.where(cols.status == ArticleStatus.published)
+def _filtered(stmt: Select[Any], category_id: int | None, since: datetime | None,
+              until: datetime | None) -> Select[Any]:
+    stmt = stmt.where(Article.status == ArticleStatus.published)
     if category_id is not None:
-        stmt = stmt.where(cols.category_id == category_id)
+        stmt = stmt.where(Article.category_id == category_id)
     if since is not None:
-        stmt = stmt.where(cols.published_at >= since)
+        stmt = stmt.where(Article.published_at >= since)
     if until is not None:
-        stmt = stmt.where(cols.published_at < until)
-    return (stmt.order_by(cols.published_at.desc().nulls_last(), cols.id.desc())
-            .limit(MAX_CANDIDATES))
+        stmt = stmt.where(Article.published_at < until)
+    return stmt
+
+
+def page_statement(query: Query, partial: bool, found: ColumnElement[bool],
+                   category_id: int | None, since: datetime | None, until: datetime | None,
+                   page: int, per_page: int) -> Select[Any]:
+    """One page of the matches (`found`), every one of them ranked by the database."""
+    rank = rank_expression(query, partial).label("rank")
+    return (_filtered(select(Article.id, Article.published_at, rank).where(found),
+                      category_id, since, until)
+            .order_by(rank.desc(), Article.published_at.desc().nulls_last(), Article.id.desc())
+            .limit(per_page).offset(max(0, page - 1) * per_page))
 
 
 def search(raw: str, category_id: int | None = None, since: datetime | None = None,
-           until: datetime | None = None) -> Results:
-    """Published articles holding every word of `raw`, best first (see the module doc)."""
+           until: datetime | None = None, page: int = 1, per_page: int = 20) -> Results:
+    """A page of the published articles matching `raw`, best first (see the module doc), and
+    how many there are in all."""
     query = parse_query(raw)
     if not query:
         return Results(query)
-    newest = _newest_matches(query, category_id, since, until).subquery("newest")
-    # Only what ranking reads: no body, no eager-loaded section, unit or media.
-    rows = db.session.execute(
-        select(Article.id, Article.published_at, Article.title, Article.search_text,
-               Article.search_exact).join(newest, Article.id == newest.c.id))
-    hits = [hit for row in rows if (hit := _score(row, query)) is not None]
-    hits.sort(key=_rank_key)
-    return Results(query, hits)
+    every = _Matcher(query).every_word()
+    complete = db.session.scalar(_filtered(select(func.count()).select_from(Article)
+                                           .where(every), category_id, since, until)) or 0
+    partial = complete < PARTIAL_BELOW and len(query.folded) >= 3
+    if partial:
+        found = _Matcher(query).all_but_one()
+        total = db.session.scalar(_filtered(select(func.count()).select_from(Article)
+                                            .where(found), category_id, since, until)) or 0
+    else:
+        found, total = every, complete
+    if per_page <= 0:  # only the counts
+        return Results(query, [], total, complete)
+    rows = db.session.execute(page_statement(query, partial, found, category_id, since, until,
+                                             page, per_page))
+    hits = [Hit(id=row.id, published_at=row.published_at, rank=row.rank, query=query)
+            for row in rows]
+    return Results(query, hits, total, complete)
 
 
 def prepare(hits: list[Hit]) -> list[Hit]:
@@ -246,41 +376,23 @@ def prepare(hits: list[Hit]) -> list[Hit]:
     return [hit for hit in hits if hit.loaded is not None]
 
 
-def _rank_key(hit: Hit) -> tuple[Any, ...]:
-    stamp = hit.published_at.timestamp() if hit.published_at else float("-inf")
-    return (-hit.exact, -hit.in_title, -stamp, -hit.id)
-
-
 @lru_cache(maxsize=50_000)
 def _fold_word(word: str) -> str:
-    """fold() of one word. Articles share most of their words (Vietnamese has a few thousand
-    syllables), so ranking titles and marking snippets mostly look them up."""
-    return fold(word)
-
-
-def _score(row: Any, query: Query) -> Hit | None:
-    # Both columns hold words one space apart, so " word " in " text " is a token test.
-    tokens = f" {row.search_text} "
-    if not all(f" {term} " in tokens for term in query.folded):
-        return None  # both backends' matchers are only trusted to narrow the field
-    exact = f" {row.search_exact} "
-    title_words = {_fold_word(w) for w in words(row.title)}
-    return Hit(id=row.id, published_at=row.published_at, query=query,
-               exact=sum(1 for w in set(query.exact) if f" {w} " in exact),
-               in_title=sum(1 for term in query.folded if term in title_words))
+    """The folded, canonical form of one word. Articles share most of their words (Vietnamese
+    has a few thousand syllables), so marking snippets mostly looks them up."""
+    return canonical(fold(word))
 
 
 # --- documents and schedule entries ---------------------------------------------------------
 # A portal holds hundreds or a few thousand of these, not 10⁵, so a LIKE per folded word on
-# `search_text` finds the candidates, the same way on every backend, and the ranking is the
-# articles' own: exact words, then words in the title, then newest first.
+# `search_text` finds the candidates, the same way on every backend, and they are ranked in
+# Python by the articles' rules (`_found`), a document named by its number first.
 
 @dataclass
 class Found:
     item: Any          # a Document or a ScheduleEntry
     snippet: Markup
-    exact: int
-    in_title: int
+    rank: tuple[int, ...]  # bigger first (see `_found`)
     when: float        # timestamp for "newest first"
 
 
@@ -292,25 +404,32 @@ def schedule_texts(entry: ScheduleEntry) -> list[str]:
     return [t for t in (entry.content, entry.place, entry.participants, entry.host_name) if t]
 
 
-def folded_words(texts: list[str]) -> str:
-    """What a `search_text` column holds for these texts."""
-    return " ".join(words(fold(" ".join(texts))))
+def _has_phrase(haystack: str, phrase: tuple[str, ...]) -> bool:
+    return f" {' '.join(phrase)} " in f" {haystack} "
 
 
-def _found(item: Any, texts: list[str], title: str, when: float, query: Query) -> Found | None:
-    tokens = set(item.search_text.split())
-    if not all(term in tokens for term in query.folded):
+def _found(item: Any, texts: list[str], title: str, when: float, query: Query,
+           identifier: str = "") -> Found | None:
+    """Ranked as articles are, with one more rule first: a query naming a document by its
+    number ("05-NQ/TU", "05/NQ-TU", "05 NQ TU", "nghị quyết 05", "126") finds it before the
+    documents that only mention the words."""
+    tokens = item.search_text.split()
+    if not set(query.folded) <= set(tokens):
         return None
-    exact_words = {w.lower() for t in texts for w in words(t)}
-    title_words = {fold(w) for w in words(title)}
-    return Found(item=item, snippet=snippet(texts, query), when=when,
-                 exact=sum(1 for w in set(query.exact) if w in exact_words),
-                 in_title=sum(1 for term in query.folded if term in title_words))
+    exact = {canonical(w) for t in texts for w in words(t)}
+    ident = set(folded_words([identifier]).split())
+    names_it = bool(identifier) and any(w.isdigit() for w in query.folded) and \
+        set(query.folded) <= ident
+    rank = (int(names_it), int(_has_phrase(item.search_text, query.phrase)),
+            sum(1 for w in query.marked if w in exact),
+            int(_has_phrase(folded_words([title]), query.phrase)),
+            int(set(query.folded) <= set(folded_words([title]).split())))
+    return Found(item=item, snippet=snippet(texts, query), rank=rank, when=when)
 
 
 def _ranked(found: list[Found | None]) -> list[Found]:
     hits = [f for f in found if f is not None]
-    hits.sort(key=lambda f: (-f.exact, -f.in_title, -f.when, -f.item.id))
+    hits.sort(key=lambda f: (tuple(-r for r in f.rank), -f.when, -f.item.id))
     return hits
 
 
@@ -326,10 +445,11 @@ def search_documents(raw: str, since: date | None = None,
         stmt = stmt.where(Document.issued_on >= since)
     if until is not None:
         stmt = stmt.where(Document.issued_on <= until)
-    stmt = stmt.order_by(Document.issued_on.desc(), Document.id.desc()).limit(MAX_CANDIDATES)
+    stmt = stmt.order_by(Document.issued_on.desc(), Document.id.desc()).limit(MAX_ITEMS)
     return _ranked([
         _found(doc, document_texts(doc), f"{doc.number} {doc.summary}",
-               datetime.combine(doc.issued_on, time(0), UTC).timestamp(), query)
+               datetime.combine(doc.issued_on, time(0), UTC).timestamp(), query,
+               identifier=f"{doc.doc_type} {doc.number}")
         for doc in db.session.scalars(stmt)])
 
 
@@ -346,29 +466,99 @@ def search_schedules(raw: str, since: datetime | None = None,
     if until is not None:
         stmt = stmt.where(ScheduleEntry.starts_at < until)
     stmt = (stmt.order_by(ScheduleEntry.starts_at.desc(), ScheduleEntry.id.desc())
-            .limit(MAX_CANDIDATES))
+            .limit(MAX_ITEMS))
     return _ranked([
         _found(entry, schedule_texts(entry), entry.content, entry.starts_at.timestamp(), query)
         for entry in db.session.scalars(stmt).unique()])
 
 
+# --- "did you mean" -------------------------------------------------------------------------
+
+_TONE_KEYS = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323",
+              "1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u0323"}
+_SHAPES = [("dd", "đ"), ("d9", "đ"), ("uow", "ươ"), ("uo7", "ươ"), ("aa", "â"), ("a6", "â"),
+           ("aw", "ă"), ("a8", "ă"), ("ee", "ê"), ("e6", "ê"), ("oo", "ô"), ("o6", "ô"),
+           ("ow", "ơ"), ("o7", "ơ"), ("uw", "ư"), ("u7", "ư")]
+_VOWELS = "aăâeêioôơuưy"
+_MARKED = "ăâêôơư"
+
+
+def _place_tone(word: str, tone: str) -> str:
+    """`tone` on the vowel Vietnamese puts it on: a vowel with a mark (ơ of ươ), else the last
+    of two or three vowels before a final consonant, else the first of two (hòa)."""
+    start = 2 if word.startswith(("qu", "gi")) and len(word) > 2 and word[2] in _VOWELS else 0
+    vowels = [i for i, ch in enumerate(word) if ch in _VOWELS and i >= start]
+    if not vowels:
+        return word
+    marked = [i for i in vowels if word[i] in _MARKED]
+    if marked:
+        at = marked[-1]
+    elif vowels[-1] < len(word) - 1 or len(vowels) == 1:  # a final consonant, or one vowel
+        at = vowels[-1] if len(vowels) < 3 else vowels[1]
+    else:
+        at = vowels[-2] if len(vowels) >= 2 else vowels[0]
+    return unicodedata.normalize("NFC", word[:at + 1] + tone + word[at + 1:])
+
+
+def from_typing_keys(word: str) -> str:
+    """A word typed with Telex or VNI keys but without the input method on ("chuyeenr" →
+    "chuyển", "ddooir" → "đổi", "so61" → "số"); other words unchanged."""
+    low = word.lower()
+    if not low.isascii() or len(low) < 2:
+        return word
+    tone = ""
+    if low[-1] in _TONE_KEYS and len(low) > 2 and any(v in low[:-1] for v in _VOWELS):
+        tone, low = _TONE_KEYS[low[-1]], low[:-1]
+    for keys, letter in _SHAPES:
+        low = low.replace(keys, letter)
+    if any(ch.isdigit() for ch in low) or (not tone and low == word.lower()):
+        return word
+    return _place_tone(low, tone) if tone else low
+
+
+def suggest(raw: str) -> str | None:
+    """For a query that found nothing: the same words with the Vietnamese marks the reader's
+    keyboard left as letters, when that finds something."""
+    typed = words(unicodedata.normalize("NFC", raw or ""))[:MAX_TERMS]
+    fixed = [from_typing_keys(w) for w in typed]
+    if fixed == typed:
+        return None
+    candidate = " ".join(fixed)
+    query = parse_query(candidate)
+    if not query:
+        return None
+    found = search(candidate, per_page=0).total or search_documents(candidate) or \
+        search_schedules(candidate)
+    return candidate if found else None
+
+
 # --- snippets ---------------------------------------------------------------------------
 
-def snippet(texts: list[str], query: Query, width: int = SNIPPET_CHARS) -> Markup:
-    """About `width` characters around the first match, matched words in <mark>."""
-    body = unicodedata.normalize("NFC", " ".join(" ".join(texts).split()))
+def _marks(body: str, query: Query) -> list[tuple[int, int]]:
+    """Spans to mark in `body`: each place the query's words stand together, in order, as one
+    span; only where they never do, each query word on its own."""
+    found = [(m.span(), _fold_word(m.group())) for m in _WORD.finditer(body)]
+    n = len(query.phrase)
+    phrases = []
+    for i in range(len(found) - n + 1):
+        if all(found[i + k][1] == query.phrase[k] for k in range(n)):
+            phrases.append((found[i][0][0], found[i + n - 1][0][1]))
+    if phrases:
+        return phrases
     terms = set(query.folded)
-    spans: list[tuple[int, int]] = []
-    for m in _WORD.finditer(body):
-        if spans and m.start() >= spans[0][0] + width:
-            break  # past any window around the first match: the rest is never shown
-        if _fold_word(m.group()) in terms:
-            spans.append(m.span())
+    return [span for span, word in found if word in terms]
+
+
+def snippet(texts: list[str], query: Query, width: int = SNIPPET_CHARS) -> Markup:
+    """About `width` characters around the first place the whole query stands (else the first
+    query word), what matched in <mark>: a phrase as one mark, not its syllables one by one."""
+    body = unicodedata.normalize("NFC", " ".join(" ".join(texts).split()))
+    spans = _marks(body, query)
     first = spans[0] if spans else (0, 0)
     start = max(0, first[0] - width // 3)
-    end = min(len(body), start + width)
+    end = min(len(body), max(start + width, first[1]))
     if end == len(body):
-        start = max(0, end - width)
+        start = min(max(0, end - width), first[0])
     if start > 0:  # do not cut a word in half
         space = body.find(" ", start, first[0])
         start = space + 1 if space >= 0 else start
@@ -401,4 +591,6 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
     """Alembic hook: leave the backend-specific search structures out of comparisons."""
     if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
         return False
-    return not (type_ == "index" and name == GIN_INDEX)
+    if type_ == "column" and name == VECTOR_COLUMN:
+        return False
+    return not (type_ == "index" and name in (GIN_INDEX, "ix_articles_search_text_gin"))

@@ -239,6 +239,7 @@ def test_filters_and_search_without_diacritics(client):
     assert numbers("?q=ke+hoach") == ["126/KH-UBND"]
     assert numbers("?q=05-nq") == ["05-NQ/TU"]  # words are matched from their start:
     assert numbers("?q=05") == ["05-NQ/TU"]  # not "105-NQ" nor "2005"
+    assert numbers("?q=5") == ["05-NQ/TU"]  # the same number
     assert numbers("?q=TIÊM+chủng") == ["412/SYT-NVY"]
     assert numbers("?q=2005") == ["412/SYT-NVY"]  # the unpublished one is not listed
     assert numbers("?nam=2026&q=kinh+te") == ["05-NQ/TU"]
