@@ -347,7 +347,9 @@ def search(raw: str, category_id: int | None = None, since: datetime | None = No
     every = _Matcher(query).every_word()
     complete = db.session.scalar(_filtered(select(func.count()).select_from(Article)
                                            .where(every), category_id, since, until)) or 0
-    partial = complete < PARTIAL_BELOW and len(query.folded) >= 3
+    # (never for a number such as "05 NQ TU": "5" and "tu" alone are any text's "từ" and 5)
+    partial = complete < PARTIAL_BELOW and len(query.folded) >= 3 and not any(
+        term.isdigit() for term in query.folded)
     if partial:
         found = _Matcher(query).all_but_one()
         total = db.session.scalar(_filtered(select(func.count()).select_from(Article)
@@ -534,9 +536,10 @@ def suggest(raw: str) -> str | None:
 
 # --- snippets ---------------------------------------------------------------------------
 
-def _marks(body: str, query: Query) -> list[tuple[int, int]]:
+def _marks(body: str, query: Query, width: int) -> tuple[list[tuple[int, int]], int]:
     """Spans to mark in `body`: each place the query's words stand together, in order, as one
-    span; only where they never do, each query word on its own."""
+    span; only where they never do, each query word on its own. And which span the snippet
+    is taken around: the first phrase, else the place where most of the words are close."""
     found = [(m.span(), _fold_word(m.group())) for m in _WORD.finditer(body)]
     n = len(query.phrase)
     phrases = []
@@ -544,17 +547,22 @@ def _marks(body: str, query: Query) -> list[tuple[int, int]]:
         if all(found[i + k][1] == query.phrase[k] for k in range(n)):
             phrases.append((found[i][0][0], found[i + n - 1][0][1]))
     if phrases:
-        return phrases
+        return phrases, 0
     terms = set(query.folded)
-    return [span for span, word in found if word in terms]
+    spans = [(span, word) for span, word in found if word in terms]
+    reach = width * 2 // 3
+    best = max(range(len(spans)), default=0, key=lambda i: (len({
+        word for span, word in spans[i:] if span[0] < spans[i][0][0] + reach}), -i))
+    return [span for span, _ in spans], best
 
 
 def snippet(texts: list[str], query: Query, width: int = SNIPPET_CHARS) -> Markup:
-    """About `width` characters around the first place the whole query stands (else the first
-    query word), what matched in <mark>: a phrase as one mark, not its syllables one by one."""
+    """About `width` characters around the first place the whole query stands (else where
+    most of its words are close together), what matched in <mark>: a phrase as one mark, not
+    its syllables one by one."""
     body = unicodedata.normalize("NFC", " ".join(" ".join(texts).split()))
-    spans = _marks(body, query)
-    first = spans[0] if spans else (0, 0)
+    spans, around = _marks(body, query, width)
+    first = spans[around] if spans else (0, 0)
     start = max(0, first[0] - width // 3)
     end = min(len(body), max(start + width, first[1]))
     if end == len(body):

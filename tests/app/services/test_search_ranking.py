@@ -99,6 +99,9 @@ def test_results_missing_a_word_come_after_and_lone_syllables_never(newsroom, ma
     assert all(hit.complete for hit in found.hits[:1])
     # two words with no match: nothing, rather than articles holding one of the syllables
     assert search("bí mật").total == 0
+    # a document number is all or nothing: "5" and "tu" are in any text ("từ")
+    make_article("Tin khác", body_html="<p>Huy động 5 tỷ đồng từ nguồn xã hội hóa.</p>")
+    assert search("05 NQ TU").total == search("05 NQ TU").complete == 1
 
 
 def test_every_match_is_counted(client, newsroom):
@@ -182,3 +185,11 @@ def test_hard_queries_get_a_page_not_an_error(client, newsroom, query):
     response = client.get("/tim-kiem", query_string={"q": query})
     assert response.status_code == 200
     assert "Đã có lỗi" not in response.get_data(as_text=True)
+
+
+def test_without_the_phrase_the_snippet_is_where_most_words_are_close(make_article):
+    filler = "Nội dung hội nghị được triển khai đến các địa phương trong tỉnh. " * 6
+    make_article("Tin hội nghị", body_html=f"<p>Sở Nội vụ báo cáo. {filler}Tỉnh chuyển "
+                                           "hướng đổi mới cách làm, số hồ sơ tăng.</p>")
+    snippet = str(search("chuyen doi so").hits[0].snippet)
+    assert "<mark>chuyển</mark> hướng <mark>đổi</mark> mới cách làm, <mark>số</mark>" in snippet
