@@ -12,15 +12,16 @@ database (`rank_expression`), before a page of 20 is read:
 1. every query word present (results missing one come after, and only when there are few
    full matches);
 2. the words together, in order, as a phrase ("chuyển đổi số", "05 nq tu");
-3. how many of the words the reader typed with diacritics occur exactly ("đường" above
-   "Dương"; "hòa an" finds "Hòa An" before "hoa an");
+3. the words the reader typed with diacritics occur exactly ("đường" above "Dương"; "hòa an"
+   finds "Hòa An" before "hoa an");
 4. the phrase in the title, then in the lede; every word in the title;
 5. newest first (published_at), then the higher id.
 
-The features are yes/no answers of the engine's matchers (FTS5 phrase and column-filter
-queries; PostgreSQL's phraseto_tsquery on the stored vector), weighted and summed, so both
-backends give the same order; their own scores (bm25, ts_rank_cd) are not used, because they
-differ from one engine to the other and readers would see different orders.
+The features are yes/no answers — the engine's matchers for the whole text (FTS5 phrase
+queries; a weighted tsquery on PostgreSQL's stored vector, one reading of the row for the
+phrase and one for the exact words), LIKE on the short folded title and lede — weighted and
+summed, so both backends give the same order. The engines' own scores (bm25, ts_rank_cd) are
+not used: they differ from one engine to the other, and readers would see different orders.
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def parse_query(raw: str) -> Query:
 # --- ranking in the database -------------------------------------------------------------
 
 # Weights of the engine's yes/no answers (`rank_expression`): each outweighs all below it.
-W_ALL, W_PHRASE, W_EXACT = 1 << 14, 1 << 13, 1 << 8   # W_EXACT × up to MAX_TERMS words
+W_ALL, W_PHRASE, W_EXACT = 1 << 14, 1 << 13, 1 << 8
 W_TITLE_PHRASE, W_LEDE_PHRASE, W_TITLE_ALL = 1 << 7, 1 << 6, 1 << 5  # then terms found: < 32
 
 
@@ -201,29 +202,39 @@ class _Matcher:
         return Article.id.in_(rows.bindparams(**{name: expression})
                               .columns(literal_column("rowid")))
 
-    def _pg(self, column: Any, function: str, words: tuple[str, ...]) -> ColumnElement[bool]:
-        query = getattr(func, function)(literal_column("'simple'"), " ".join(words))
-        return column.op("@@")(query)
-
     @property
     def _vector(self) -> Any:
         return literal_column(f"articles.{VECTOR_COLUMN}")
 
-    def every_word(self, column: str = "search_text") -> ColumnElement[bool]:
-        if self.sqlite:
-            return self._fts(f"{{{column}}} : ({_quoted(self.query.folded)})")
-        target = self._vector if column == "search_text" else func.to_tsvector(
-            literal_column("'simple'"), getattr(Article, column))
-        return self._pg(target, "plainto_tsquery", self.query.folded)
+    def _pg(self, words: tuple[str, ...], operator: str, weight: str = "") -> ColumnElement[bool]:
+        """The stored vector asked `words` joined by `operator` ("&", "<->", "|"), each of
+        the given weight: A title, B lede, C every folded word, D the exact words
+        (the migration's VECTOR). Words are letters and digits only: quoted, nothing in them
+        is syntax."""
+        label = f":{weight}" if weight else ""
+        expression = f" {operator} ".join(f"'{w}'{label}" for w in words)
+        return self._vector.op("@@")(func.to_tsquery(literal_column("'simple'"), expression))
 
-    def phrase(self, column: str = "search_text") -> ColumnElement[bool]:
+    def every_word(self) -> ColumnElement[bool]:
         if self.sqlite:
-            return self._fts(f'{{{column}}} : "{" ".join(self.query.phrase)}"'
-                             if all('"' not in w for w in self.query.phrase)
-                             else f"{{{column}}} : ({_quoted(self.query.phrase)})")
-        target = self._vector if column == "search_text" else func.to_tsvector(
-            literal_column("'simple'"), getattr(Article, column))
-        return self._pg(target, "phraseto_tsquery", self.query.phrase)
+            return self._fts(_quoted(self.query.folded))
+        # Any weight will do (folded words are never exact words with marks), and the GIN
+        # index answers it alone, without reading the rows.
+        return self._pg(self.query.folded, "&")
+
+    def phrase(self) -> ColumnElement[bool]:
+        if self.sqlite:
+            return self._fts(f'{{search_text}} : "{" ".join(self.query.phrase)}"')
+        return self._pg(self.query.phrase, "<->", "C")
+
+    def in_short(self, column: str, whole_phrase: bool) -> ColumnElement[bool]:
+        """The phrase (or every word) in the title or the lede: short columns of folded words
+        one space apart, asked with LIKE the same way on every backend (cheaper than making
+        a tsvector of them for each row ranked)."""
+        spaced: Any = literal_column("' '") + getattr(Article, column) + literal_column("' '")
+        if whole_phrase:
+            return spaced.like(f"% {' '.join(self.query.phrase)} %")
+        return db.and_(*(spaced.like(f"% {w} %") for w in self.query.folded))
 
     def all_but_one(self) -> ColumnElement[bool]:
         """Every query word but one, whichever (for a query of three words or more)."""
@@ -231,24 +242,21 @@ class _Matcher:
         subsets = [terms[:i] + terms[i + 1:] for i in range(len(terms))]
         if self.sqlite:
             return self._fts(" OR ".join(f"({_quoted(sub)})" for sub in subsets))
-        queries = [func.plainto_tsquery(literal_column("'simple'"), " ".join(sub))
-                   for sub in subsets]
-        either: Any = queries[0]
-        for query in queries[1:]:
-            either = either.op("||")(query)
-        return self._vector.op("@@")(either)
+        either = " | ".join("(" + " & ".join(f"'{w}'" for w in sub) + ")" for sub in subsets)
+        return self._vector.op("@@")(func.to_tsquery(literal_column("'simple'"), either))
 
     def term(self, word: str) -> ColumnElement[bool]:
         if self.sqlite:
             return self._fts(_quoted((word,)))
-        return self._pg(self._vector, "plainto_tsquery", (word,))
+        return self._pg((word,), "&")
 
-    def exact(self, word: str) -> ColumnElement[bool]:
-        """`word`, diacritics and all, among the article's words (`search_exact`)."""
+    def exact(self) -> ColumnElement[bool]:
+        """Every word the reader typed with diacritics, as typed, among the article's words
+        (`search_exact`; on PostgreSQL the vector's D part: one reading of the row)."""
+        if not self.sqlite:
+            return self._pg(self.query.marked, "&", "D")
         spaced: Any = literal_column("' '") + Article.search_exact + literal_column("' '")
-        find = func.instr(spaced, f" {word} ") if self.sqlite else \
-            func.strpos(spaced, f" {word} ")
-        return find > 0
+        return db.and_(*(func.instr(spaced, f" {word} ") > 0 for word in self.query.marked))
 
 
 def rank_expression(query: Query, partial: bool) -> ColumnElement[int]:
@@ -259,10 +267,10 @@ def rank_expression(query: Query, partial: bool) -> ColumnElement[int]:
         return case((condition, weight), else_=0)
 
     parts = [when(match.phrase(), W_PHRASE),
-             *(when(match.exact(word), W_EXACT) for word in query.marked),
-             when(match.phrase("search_title"), W_TITLE_PHRASE),
-             when(match.phrase("search_lede"), W_LEDE_PHRASE),
-             when(match.every_word("search_title"), W_TITLE_ALL)]
+             *([when(match.exact(), W_EXACT)] if query.marked else []),
+             when(match.in_short("search_title", True), W_TITLE_PHRASE),
+             when(match.in_short("search_lede", True), W_LEDE_PHRASE),
+             when(match.in_short("search_title", False), W_TITLE_ALL)]
     if partial:  # not every word in all of them: which have every word, and how many
         parts.append(when(match.every_word(), W_ALL))
         parts += [when(match.term(t), 1) for t in query.folded]

@@ -41,8 +41,12 @@ TRIGGERS = (
        END""",
 )
 OLD_TRIGGERS = ("articles_fts_ai", "articles_fts_ad", "articles_fts_au")
-VECTOR = ("ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
-          "(to_tsvector('simple', search_text)) STORED")
+# One stored vector for the questions asked of the whole text, by weight: C all the folded
+# words (with positions, for phrases), D the exact words (diacritics kept). The title and
+# lede are short and asked with LIKE (app.services.search).
+VECTOR = ("ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
+          "setweight(to_tsvector('simple', search_text), 'C') || "
+          "setweight(strip(to_tsvector('simple', search_exact)), 'D')) STORED")
 GIN = "ix_articles_search_vector_gin"
 OLD_GIN = "ix_articles_search_text_gin"
 
