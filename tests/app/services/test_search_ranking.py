@@ -193,3 +193,11 @@ def test_without_the_phrase_the_snippet_is_where_most_words_are_close(make_artic
                                            "hướng đổi mới cách làm, số hồ sơ tăng.</p>")
     snippet = str(search("chuyen doi so").hits[0].snippet)
     assert "<mark>chuyển</mark> hướng <mark>đổi</mark> mới cách làm, <mark>số</mark>" in snippet
+
+
+def test_the_new_search_words_speak_english(client, newsroom):
+    client.get("/ngon-ngu/en?next=/")
+    page = client.get("/tim-kiem?q=chuyeenr+ddooir+soos&tu=2000-01-01").get_data(as_text=True)
+    assert "Did you mean:" in page and "Search again for" in page
+    page = client.get("/tim-kiem?q=hòa+an+nhiên").get_data(as_text=True)
+    assert "Close matches (not every word searched for)" in page
