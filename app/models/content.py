@@ -97,6 +97,9 @@ class Article(db.Model):  # type: ignore[name-defined]
     status: Mapped[ArticleStatus] = mapped_column(
         Enum(ArticleStatus, name="article_status"), default=ArticleStatus.draft)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last edit of its content while it was live: readers see "Cập nhật" (updated_at
+    # also moves with view counts and media, so it cannot say that).
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     view_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -175,12 +175,13 @@ def _iso_duration(seconds: float | None) -> str | None:
 
 def news_article_ld(article: Article, data: dict[str, Any]) -> dict[str, Any]:
     """schema.org NewsArticle, with the narration and the video, for search engines."""
+    modified = article.edited_at or article.published_at  # an edit of what readers read
     ld: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "NewsArticle",
         "headline": article.title[:110], "description": article.lede,
         "mainEntityOfPage": data["text"]["url"], "inLanguage": "vi",
         "datePublished": data["published_at"],
-        "dateModified": article.updated_at.isoformat() if article.updated_at else None,
+        "dateModified": modified.isoformat() if modified else None,
         "author": {"@type": "Person", "name": article.author_name} if article.author_name
         else {"@type": "Organization", "name": current_app.config["SITE_NAME"]},
         "publisher": {"@type": "Organization", "name": current_app.config["SITE_NAME"]},

@@ -315,6 +315,8 @@ def save(article: Article | None, data: ArticleInput, user: User | None, *,
         elif not _unchanged(article):
             _record(article, user, "article.edit", f"Sửa bài “{article.title}”",
                     note="Sửa bài", actor=actor)
+            if article.status is ArticleStatus.published:
+                article.edited_at = utcnow()  # readers see "Cập nhật" with this time
         if user is not None:  # what this user's form autosaved is saved now, or superseded
             db.session.execute(sql_delete(Autosave).where(
                 Autosave.user_id == user.id,

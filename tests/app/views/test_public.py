@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime
 
 from app.extensions import db
@@ -24,7 +25,8 @@ def test_article_page_has_the_anatomy_readers_know(client, make_article):
     db.session.commit()
     page = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
     assert "Văn hóa xã hội" in page
-    assert "Cập nhật vào ngày" in page and "19/01/2021" in page
+    # the time and date in Vietnam, as news sites show them; never edited: no "Cập nhật"
+    assert "03:00 19/01/2021" in page and "Cập nhật" not in page
     assert "Số lần xem: 277" in page
     assert "Sáng ngày 18/11/2026" in page and "08 ý kiến" in page
     assert "Bảo Trân" in page
@@ -142,3 +144,26 @@ def test_home_has_listen_watch_most_read_and_section_blocks(client, make_article
     most_read = page.split('id="most-read"', 1)[1].split("</section>", 1)[0]
     assert most_read.index("Bài đã có bản nghe") < most_read.index("Tin kinh tế nổi bật")
     assert ">Kinh tế</a></h2>" in page and ">Văn hóa xã hội</a></h2>" in page
+
+
+def test_updated_shows_only_after_an_edit_of_a_live_article(client, make_article):
+    """Cards and the article say when it went live, hh:mm dd/mm/yyyy in Vietnam; "Cập nhật"
+    appears once its content is edited after that, with the edit's time — not for a view
+    counted, nor for an edit made before it went live."""
+    from app.services import workflow
+    from app.services.publishing import ArticleInput
+
+    article = make_article("Khánh thành cầu Tân Phước", publish=False)
+    data = ArticleInput(title=article.title, lede="Sửa trước khi đăng.",
+                        body_html=article.body_html, category_id=article.category_id)
+    workflow.save(article, data, None, actor="test")
+    workflow.publish(article, None)
+    article.published_at = datetime(2026, 12, 1, 1, 5, tzinfo=UTC)  # 08:05 in Vietnam
+    db.session.commit()
+    page = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    assert "08:05 01/12/2026" in page and "Cập nhật" not in page
+    assert "08:05 01/12/2026" in client.get("/").get_data(as_text=True)  # on its card
+    data.lede = "Sáng 1/12, cầu Tân Phước được khánh thành và thông xe."
+    workflow.save(article, data, None, actor="test")
+    page = client.get(f"/bai-viet/{article.slug}").get_data(as_text=True)
+    assert re.search(r"Cập nhật <time datetime=\"[^\"]+\">\d\d:\d\d \d\d/\d\d/\d{4}</time>", page)
