@@ -82,7 +82,8 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def error_words(job: Job) -> str:
-    """The last line of a failed job's traceback, or RQ's reason in words."""
+    """RQ's reason for a failure in words, or the kind of error: never the message itself,
+    which may hold ffmpeg's output, paths or addresses (those are in the worker's log)."""
     result = job.latest_result()
     text = (result.exc_string if result is not None else "") or ""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
@@ -91,7 +92,8 @@ def error_words(job: Job) -> str:
     for marker, words in RQ_FAILURES:
         if marker in text:
             return str(words)
-    return _("Lỗi: %(line)s", line=lines[-1])
+    kind = lines[-1].split(":", 1)[0].rsplit(".", 1)[-1][:60]
+    return _("Lỗi ngoài dự kiến (%(kind)s); chi tiết ở nhật ký của máy xử lý.", kind=kind)
 
 
 def job_row(job: Job, failed: bool = False) -> JobRow:
