@@ -12,7 +12,7 @@ database (`rank_expression`), before a page of 20 is read:
 1. every query word present (results missing one come after, and only when there are few
    full matches);
 2. the words together, in order, as a phrase ("chuyển đổi số", "05 nq tu");
-3. the words the reader typed with diacritics occur exactly ("đường" above "Dương"; "hòa an"
+3. when the reader typed diacritics, every word as typed ("đường" above "Dương"; "hòa an"
    finds "Hòa An" before "hoa an");
 4. the phrase in the title, then in the lede; every word in the title;
 5. newest first (published_at), then the higher id.
@@ -142,16 +142,14 @@ def refresh_search_text(article: Article) -> None:
 
 @dataclass(frozen=True)
 class Query:
-    """A reader's query: its folded words in order (the phrase), each once (the terms), and
-    the words typed with diacritics (`canonical`), which rank exact matches first."""
+    """A reader's query: its folded words in order (the phrase), each once (the terms), and,
+    when the reader typed diacritics, every word as typed (`canonical`): then an article with
+    all of them exactly ranks first ("cà mau": "Cà Mau" before "Cà Mâu" and "Ca Mau"). A
+    query without any diacritic asks for none."""
 
     phrase: tuple[str, ...]   # folded, in the order typed, repeats kept
     folded: tuple[str, ...]   # the same, each once
-    marked: tuple[str, ...]   # words the reader typed with diacritics (or đ), canonical
-
-    @property
-    def exact(self) -> tuple[str, ...]:
-        return self.marked
+    exact: tuple[str, ...]    # every word as typed if one has a mark (or đ), else none
 
     def __bool__(self) -> bool:
         return bool(self.folded)
@@ -161,7 +159,7 @@ def parse_query(raw: str) -> Query:
     """Words of a query, stripped of anything a search engine would read as syntax."""
     raw = unicodedata.normalize("NFC", (raw or "")[:MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
     phrase: list[str] = []
-    marked: list[str] = []
+    typed: list[str] = []
     for word in words(raw):
         if word in _OPERATORS:
             continue
@@ -169,10 +167,10 @@ def parse_query(raw: str) -> Query:
             if len(phrase) == MAX_TERMS:
                 break
             phrase.append(canonical(part))
-            exact = canonical(word)
-            if fold(exact) != exact and exact not in marked:
-                marked.append(exact)
-    return Query(tuple(phrase), tuple(dict.fromkeys(phrase)), tuple(marked))
+            typed.append(canonical(word))
+    marked = any(fold(word) != word for word in typed)
+    return Query(tuple(phrase), tuple(dict.fromkeys(phrase)),
+                 tuple(dict.fromkeys(typed)) if marked else ())
 
 
 # --- ranking in the database -------------------------------------------------------------
@@ -251,12 +249,12 @@ class _Matcher:
         return self._pg((word,), "&")
 
     def exact(self) -> ColumnElement[bool]:
-        """Every word the reader typed with diacritics, as typed, among the article's words
+        """Every word as the reader typed it (`Query.exact`) among the article's words
         (`search_exact`; on PostgreSQL the vector's D part: one reading of the row)."""
         if not self.sqlite:
-            return self._pg(self.query.marked, "&", "D")
+            return self._pg(self.query.exact, "&", "D")
         spaced: Any = literal_column("' '") + Article.search_exact + literal_column("' '")
-        return db.and_(*(func.instr(spaced, f" {word} ") > 0 for word in self.query.marked))
+        return db.and_(*(func.instr(spaced, f" {word} ") > 0 for word in self.query.exact))
 
 
 def rank_expression(query: Query, partial: bool) -> ColumnElement[int]:
@@ -267,7 +265,7 @@ def rank_expression(query: Query, partial: bool) -> ColumnElement[int]:
         return case((condition, weight), else_=0)
 
     parts = [when(match.phrase(), W_PHRASE),
-             *([when(match.exact(), W_EXACT)] if query.marked else []),
+             *([when(match.exact(), W_EXACT)] if query.exact else []),
              when(match.in_short("search_title", True), W_TITLE_PHRASE),
              when(match.in_short("search_lede", True), W_LEDE_PHRASE),
              when(match.in_short("search_title", False), W_TITLE_ALL)]
@@ -431,7 +429,7 @@ def _found(item: Any, texts: list[str], title: str, when: float, query: Query,
     names_it = bool(identifier) and any(w.isdigit() for w in query.folded) and \
         set(query.folded) <= ident
     rank = (int(names_it), int(_has_phrase(item.search_text, query.phrase)),
-            sum(1 for w in query.marked if w in exact),
+            int(bool(query.exact) and set(query.exact) <= exact),
             int(_has_phrase(folded_words([title]), query.phrase)),
             int(set(query.folded) <= set(folded_words([title]).split())))
     return Found(item=item, snippet=snippet(texts, query), rank=rank, when=when)

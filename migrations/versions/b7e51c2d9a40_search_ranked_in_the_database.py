@@ -42,11 +42,12 @@ TRIGGERS = (
 )
 OLD_TRIGGERS = ("articles_fts_ai", "articles_fts_ad", "articles_fts_au")
 # One stored vector for the questions asked of the whole text, by weight: C all the folded
-# words (with positions, for phrases), D the exact words (diacritics kept). The title and
+# words (with positions, for phrases), D the exact words (diacritics kept; positions kept
+# too: a weight lives on positions, and "an" is both a folded and an exact word). The title and
 # lede are short and asked with LIKE (app.services.search).
 VECTOR = ("ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
           "setweight(to_tsvector('simple', search_text), 'C') || "
-          "setweight(strip(to_tsvector('simple', search_exact)), 'D')) STORED")
+          "setweight(to_tsvector('simple', search_exact), 'D')) STORED")
 GIN = "ix_articles_search_vector_gin"
 OLD_GIN = "ix_articles_search_text_gin"
 

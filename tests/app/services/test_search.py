@@ -72,7 +72,9 @@ def test_query_loses_search_syntax_and_is_bounded():
     """Quotes, stars, operators and overlong queries are reduced to plain words."""
     query = parse_query('"Hậu*" OR (giang) NEAR -đường: ^x \'; DROP TABLE articles; --')
     assert query.folded == ("hau", "giang", "duong", "x", "drop", "table", "articles")
-    assert query.exact == ("hậu", "đường")  # the words typed with diacritics
+    # typed with diacritics: every word as typed is asked for exactly
+    assert query.exact == ("hậu", "giang", "đường", "x", "drop", "table", "articles")
+    assert parse_query("hau giang").exact == ()  # none typed: none asked for
     assert len(parse_query(" ".join(f"tu{i}" for i in range(50))).folded) == 10
     assert parse_query("a" * 10_000).folded == ("a" * 200,)
     assert not parse_query('"*:^()- OR AND NEAR')

@@ -201,3 +201,16 @@ def test_the_new_search_words_speak_english(client, newsroom):
     assert "Did you mean:" in page and "Search again for" in page
     page = client.get("/tim-kiem?q=hòa+an+nhiên").get_data(as_text=True)
     assert "Close matches (not every word searched for)" in page
+
+
+def test_a_query_with_diacritics_wants_every_word_as_typed(make_article):
+    """"cà mau": the article saying "Cà Mau" first; "Cà Mâu", "Ca Mau", "Ca Mâu" are each only
+    partly what was typed, and follow newest first."""
+    made = []
+    for day, title in enumerate(["Tin Cà Mau", "Tin Ca Mau", "Tin Cà Mâu", "Tin Ca Mâu"]):
+        article = make_article(title)
+        article.published_at = datetime(2026, 1, 1 + day, tzinfo=UTC)
+        made.append(article)
+    db.session.commit()
+    assert [hit.id for hit in search("cà mau").hits] == [made[i].id for i in (0, 3, 2, 1)]
+    assert [hit.id for hit in search("ca mau").hits] == [made[i].id for i in (3, 2, 1, 0)]
