@@ -39,6 +39,7 @@ def english(client):
 def story(make_article):
     article = make_article("Hội nghị tổng kết công tác năm 2026")
     article.published_at = datetime(2026, 3, 5, 3, 0, tzinfo=UTC)  # 05/03/2026 in Vietnam
+    article.edited_at = datetime(2026, 3, 6, 2, 0, tzinfo=UTC)  # edited since: "Cập nhật"
     db.session.commit()
     return article
 
@@ -72,10 +73,10 @@ def test_an_english_reader_sees_english_labels_and_the_content_unchanged(english
 
     article = english.get(f"/bai-viet/{story.slug}").get_data(as_text=True)
     assert html_lang(article) == "en"
-    for label in ("Listen to this article", "Views: ", "Share this article",
+    for label in ("Listen to this article", "Updated", "Views: ", "Share this article",
                   "Print article"):
         assert label in article, label
-    assert "Nghe bài viết" not in article
+    assert "Nghe bài viết" not in article and "Cập nhật" not in article
     assert story.title in article and "05/03/2026" in article
     assert 'content="en_US"' in article
 
