@@ -9,6 +9,9 @@ Create Date: 2026-12-06 19:20:00.000000
 Note for later migrations on SQLite: a batch_alter_table that has to *recreate* `articles`
 drops the FTS triggers with the old table; create them again (TRIGGERS below) afterwards.
 """
+import importlib.util
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -100,12 +103,32 @@ def _refill_documents_and_schedules(bind) -> None:
                                       row.participants or "", unit])))
 
 
+def _drop_fts() -> None:
+    for name in OLD_TRIGGERS:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.execute("DROP TABLE IF EXISTS articles_fts")
+
+
+def _make_fts(table: str, triggers) -> None:
+    op.execute(table)
+    for trigger in triggers:
+        op.execute(trigger)
+    op.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+
+
+def _first_search_revision():
+    """Revision 5d2f8a91c3e7, whose one-column FTS table and triggers a downgrade restores."""
+    path = Path(__file__).with_name("5d2f8a91c3e7_reader_search_folded_text_fts5_gin.py")
+    spec = importlib.util.spec_from_file_location("first_search_revision", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        for name in OLD_TRIGGERS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute("DROP TABLE IF EXISTS articles_fts")
+        _drop_fts()
     elif bind.dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {OLD_GIN}")
     with op.batch_alter_table('articles', schema=None) as batch_op:
@@ -116,10 +139,7 @@ def upgrade():
     _refill(bind)
     _refill_documents_and_schedules(bind)
     if bind.dialect.name == "sqlite":
-        op.execute(FTS)
-        for trigger in TRIGGERS:
-            op.execute(trigger)
-        op.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+        _make_fts(FTS, TRIGGERS)
     elif bind.dialect.name == "postgresql":
         op.execute(VECTOR)
         op.execute(f"CREATE INDEX {GIN} ON articles USING gin (search_vector)")
@@ -128,9 +148,7 @@ def upgrade():
 def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        for name in OLD_TRIGGERS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute("DROP TABLE IF EXISTS articles_fts")
+        _drop_fts()
     elif bind.dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {GIN}")
         op.execute("ALTER TABLE articles DROP COLUMN IF EXISTS search_vector")
@@ -138,22 +156,8 @@ def downgrade():
         batch_op.drop_column('search_lede')
         batch_op.drop_column('search_title')
     if bind.dialect.name == "sqlite":
-        op.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(search_text, "
-                   "content='articles', content_rowid='id', tokenize='unicode61')")
-        op.execute("""CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
-             INSERT INTO articles_fts(rowid, search_text) VALUES (new.id, new.search_text);
-           END""")
-        op.execute("""CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
-             INSERT INTO articles_fts(articles_fts, rowid, search_text)
-               VALUES ('delete', old.id, old.search_text);
-           END""")
-        op.execute("""CREATE TRIGGER articles_fts_au AFTER UPDATE OF id, search_text ON articles
-           BEGIN
-             INSERT INTO articles_fts(articles_fts, rowid, search_text)
-               VALUES ('delete', old.id, old.search_text);
-             INSERT INTO articles_fts(rowid, search_text) VALUES (new.id, new.search_text);
-           END""")
-        op.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+        first = _first_search_revision()
+        _make_fts(first.FTS, first.TRIGGERS)
     elif bind.dialect.name == "postgresql":
         op.execute(f"CREATE INDEX {OLD_GIN} ON articles USING gin "
                    "(to_tsvector('simple', search_text))")
