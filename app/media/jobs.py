@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 from flask import Flask, current_app, has_app_context
 from rq import get_current_job
 from sqlalchemy import select
@@ -212,13 +212,24 @@ def package_outputs(source: Path, workdir: Path, info: video.VideoInfo, prefix: 
     }
 
 
+def fetch_if_there(key: str, target: Path) -> Path | None:
+    """The stored picture at `key` (or at its other place: a publication may have moved it
+    meanwhile), or None when it is in neither. Any other storage error is raised: the job is
+    retried, and a hiccup never leaves a picture out of a render for good."""
+    store = object_store()
+    for candidate in (key, storage_keys.placed(key, storage_keys.is_hidden(key))):
+        try:
+            return store.download_file(candidate, target)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey"):
+                raise
+    log.warning("picture %s is not in the store: left out", key)
+    return None
+
+
 def _cover_file(article: Article, workdir: Path) -> Path | None:
-    if not article.cover_key:
-        return None
-    try:
-        return object_store().download_file(article.cover_key, workdir / "cover.jpg")
-    except (ClientError, BotoCoreError):
-        return None
+    return fetch_if_there(article.cover_key, workdir / "cover.jpg") if article.cover_key \
+        else None
 
 
 class Transcode:
@@ -354,24 +365,13 @@ def body_pictures(article: Article, cfg: Mapping[str, Any]) -> list[tuple[str, s
 
 def _download_pictures(pictures: list[tuple[str, str, int]], workdir: Path
                        ) -> list[briefing.Picture]:
-    """The pictures, fetched from the store. One that is not there (deleted since, or moved by
-    a publication meanwhile: then it is looked for in its other place) is left out with its
-    caption — the video never names a photo it does not show. Any other storage error fails
-    the job, which is retried: a hiccup must not leave a picture out for good."""
-    store = object_store()
+    """The pictures the store has (`fetch_if_there`); one it has not is left out with its
+    caption — the video never names a photo it does not show."""
     got = []
     for n, (key, caption, block) in enumerate(pictures):
-        target = workdir / f"body-{n}.jpg"
-        for candidate in (key, storage_keys.placed(key, storage_keys.is_hidden(key))):
-            try:
-                got.append(briefing.Picture(store.download_file(candidate, target), caption,
-                                            block))
-                break
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey"):
-                    raise
-        else:
-            log.warning("briefing: body picture %s is not in the store: left out", key)
+        path = fetch_if_there(key, workdir / f"body-{n}.jpg")
+        if path is not None:
+            got.append(briefing.Picture(path, caption, block))
     return got
 
 

@@ -11,7 +11,7 @@ from rq.registry import FailedJobRegistry
 
 from app.extensions import db
 from app.media import storage_keys
-from app.media.jobs import Briefing, body_pictures
+from app.media.jobs import Briefing, body_pictures, fetch_if_there
 from app.media.lifecycle import attach_video
 from app.models import ArticleStatus, MediaAsset, MediaKind, MediaStatus
 from app.services import drafting, workflow
@@ -254,3 +254,14 @@ def test_an_edit_that_keeps_the_words_looks_at_the_briefing_again(
     run_worker()
     db.session.refresh(brief)
     assert brief.status is MediaStatus.ready and brief.input_hash != made_from
+
+
+def test_a_picture_is_looked_for_in_its_other_place_and_missing_is_none(app, store, tmp_path):
+    """Publication moves files between private/ and public: a render finds a picture moved
+    meanwhile; one in neither place is left out (None)."""
+    store.upload_fileobj(io.BytesIO(_solid_jpeg((1, 2, 3))), "images/9/body/" + "ab" * 16 + ".jpg",
+                         "image/jpeg")
+    hidden = storage_keys.hidden("images/9/body/" + "ab" * 16 + ".jpg")
+    got = fetch_if_there(hidden, tmp_path / "moved.jpg")
+    assert got is not None and Image.open(got).size == (1200, 800)
+    assert fetch_if_there("images/9/body/" + "cd" * 16 + ".jpg", tmp_path / "gone.jpg") is None
