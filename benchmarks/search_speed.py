@@ -1,9 +1,10 @@
 """How fast reader search answers on 10,000 articles, on PostgreSQL and on SQLite.
 
     .venv/bin/python benchmarks/search_speed.py [--articles 10000] [--runs 30] [--db postgres]
+                                                [--analyze] [--keep]
 
 For each backend: a throwaway portal (benchmarks/stack.py: its own SeaweedFS on port 9033 or
-the next free range, Redis db 15, PostgreSQL database `bench_search` or an SQLite file, so it
+the next free range, Redis db 15, PostgreSQL database `bench_search_<N>` or an SQLite file, so it
 can run beside benchmarks/portal.py), seeded with benchmarks/seed_articles.py. Then, in
 process, six Vietnamese queries with and without diacritics are timed `--runs` times each:
 
@@ -12,8 +13,9 @@ process, six Vietnamese queries with and without diacritics are timed `--runs` t
 - search: app.services.search.search() alone (candidates from the database, ranking);
 - and once per backend, the same page served from the page cache (a popular query).
 
-Prints a table (median and p95 in milliseconds) and, for PostgreSQL, EXPLAIN ANALYZE of the
-candidate query. Each backend runs in a child process: the app's config is read from the
+Prints a table (median and p95 in milliseconds) and, for PostgreSQL, EXPLAIN ANALYZE of each
+statement the first page of the first query runs. `--keep` keeps the seeded PostgreSQL database
+for the next run (seeding 100,000 articles takes minutes). Each backend runs in a child process: the app's config is read from the
 environment once per process.
 """
 
@@ -56,27 +58,45 @@ def timed(fn: Any, runs: int) -> list[float]:
 
 
 def explain(query: str) -> str:
+    """EXPLAIN ANALYZE of each statement search() runs for `query` (PostgreSQL): the counts
+    and the groups read for the first page; the plan of the slowest in full."""
+    from sqlalchemy import event
+
     from app.extensions import db
     from app.services import search
 
-    parsed = search.parse_query(query)
-    stmt = search.page_statement(parsed, False, search._Matcher(parsed).every_word(), None,
-                                 None, None, 1, 20)
-    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
-    # (the driver's own SQL: "'chuyen':C" in a literal is not a bind parameter)
-    plan = db.session.connection().exec_driver_sql(
-        "EXPLAIN (ANALYZE, BUFFERS) " + sql).scalars().all()
+    ran: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        ran.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        search.search(query)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    lines, slowest = [], (0.0, [""])
+    connection = db.session.connection()
+    for statement, parameters in ran:
+        plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement,
+                                          parameters).scalars().all()
+        took = float(next(line for line in plan if line.startswith("Execution Time"))
+                     .split()[2])
+        first = " ".join(statement.split())
+        lines.append(f"{took:8.1f} ms  {first[:150]}{'…' if len(first) > 150 else ''}")
+        slowest = max(slowest, (took, [statement, *plan]))
     db.session.rollback()
-    return sql + "\n\n" + "\n".join(plan)
+    return "\n".join([f"{len(ran)} statements:", *lines, "", "the slowest:", *slowest[1]])
 
 
-def measure(kind: str, articles: int, runs: int, analyze: bool = False) -> dict[str, Any]:
+def measure(kind: str, articles: int, runs: int, analyze: bool = False,
+            keep: bool = False) -> dict[str, Any]:
     """In the child process: start the stack, seed, time, return the figures."""
     import stack as stack_module
 
     stack_module.S3_PORT = S3_PORT
     with stack_module.Stack(articles=articles, db=kind, redis_url=REDIS_URL,
-                            pg_name=PG_NAME) as stack:
+                            pg_name=f"{PG_NAME}_{articles}", keep=keep) as stack:
         os.environ.update(stack.env)
         from app import create_app
         from app.services import search
@@ -87,12 +107,11 @@ def measure(kind: str, articles: int, runs: int, analyze: bool = False) -> dict[
         with app.app_context():
             client = app.test_client()
             if analyze and kind == "postgres":  # as autovacuum does once a table has grown
-                from sqlalchemy import text
-
                 from app.extensions import db
 
-                db.session.execute(text("ANALYZE articles"))
-                db.session.commit()
+                with db.engine.connect() as conn:  # (VACUUM runs outside a transaction)
+                    conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                        "VACUUM ANALYZE")
             app.config["PAGE_CACHE_TTL"] = 0
             for query in QUERIES:
                 hits = search.search(query).total
@@ -131,8 +150,8 @@ def report(results: list[dict[str, Any]], runs: int) -> None:
               f"   X-Page-Cache: {cached['state']}")
     for result in results:
         if "explain" in result:
-            print(f"\nEXPLAIN ANALYZE of the ranked page query on PostgreSQL "
-                  f"(“{QUERIES[0]}”):\n")
+            print(f"\nEXPLAIN ANALYZE of what the first page of “{QUERIES[0]}” runs on "
+                  f"PostgreSQL:\n")
             print(result["explain"])
 
 
@@ -143,20 +162,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", nargs="+", default=["postgres", "sqlite"],
                         choices=["postgres", "sqlite"])
     parser.add_argument("--analyze", action="store_true",
-                        help="ANALYZE the table first (PostgreSQL), as autovacuum does on a "
+                        help="VACUUM ANALYZE first (PostgreSQL), as autovacuum does on a "
                              "portal that grew to this size")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the PostgreSQL database (bench_search_<articles>) for the "
+                             "next run, and use the one an earlier run kept")
     parser.add_argument("--child", choices=["postgres", "sqlite"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(measure(args.child, args.articles, args.runs, args.analyze),
-                         ensure_ascii=False))
+        print(json.dumps(measure(args.child, args.articles, args.runs, args.analyze,
+                                 args.keep), ensure_ascii=False))
         return 0
     results = []
     for kind in args.db:
         print(f"{kind}: seeding {args.articles} articles and timing…", file=sys.stderr)
         done = subprocess.run([sys.executable, __file__, "--child", kind, "--articles",
                                str(args.articles), "--runs", str(args.runs),
-                               *(["--analyze"] if args.analyze else [])],
+                               *(["--analyze"] if args.analyze else []),
+                               *(["--keep"] if args.keep else [])],
                               cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
     report(results, args.runs)

@@ -104,7 +104,10 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 class Stack:
     def __init__(self, articles: int = 0, db: str = "postgres", media: bool = False,
-                 redis_url: str = DEFAULT_REDIS, pg_name: str = "bench_portal") -> None:
+                 redis_url: str = DEFAULT_REDIS, pg_name: str = "bench_portal",
+                 keep: bool = False) -> None:
+        """`keep`: leave the PostgreSQL database after the run, and use one left before that
+        holds at least `articles` articles (migrated, not seeded again: 100,000 take minutes)."""
         if db not in ("postgres", "sqlite"):
             raise ValueError("db must be postgres or sqlite")
         self.articles, self.db_kind, self.media = articles, db, media
@@ -113,6 +116,7 @@ class Stack:
         self.s3_dir = self.tmp / "seaweedfs"
         self.s3_port = 0
         self.pg_created = False
+        self.keep, self.reused = keep, False
         self.servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
         self.seed: dict[str, Any] = {}
         self.env: dict[str, str] = {}
@@ -166,6 +170,9 @@ class Stack:
         log("migrating…")
         self._run([str(VENV_BIN / "flask"), "--app", "app", "db", "upgrade"])
         self._run([str(VENV_BIN / "flask"), "--app", "app", "storage", "init"])
+        if self.reused:
+            log(f"kept database {self.pg_name}: not seeded again")
+            return
         log(f"seeding the demo content and {self.articles} articles…")
         cmd = [str(VENV_BIN / "python"), str(ROOT / "benchmarks" / "seed_articles.py"),
                "--articles", str(self.articles)] + (["--media"] if self.media else [])
@@ -203,11 +210,21 @@ class Stack:
     def _make_database(self) -> str:
         if self.db_kind == "sqlite":
             return f"sqlite:///{self.tmp / 'bench.sqlite3'}"
+        if self.keep and self._kept_articles() >= self.articles:
+            self.reused = self.pg_created = True
+            return PG_URL.format(name=self.pg_name)
         subprocess.run([*PG_ADMIN, f"DROP DATABASE IF EXISTS {self.pg_name} WITH (FORCE)"],
                        check=True)
         subprocess.run([*PG_ADMIN, f"CREATE DATABASE {self.pg_name}"], check=True)
         self.pg_created = True
         return PG_URL.format(name=self.pg_name)
+
+    def _kept_articles(self) -> int:
+        """Published articles in a database an earlier run kept (-1: none)."""
+        done = subprocess.run([*PG_ADMIN[:-1], "-d", self.pg_name, "-c",
+                               "SELECT count(*) FROM articles WHERE status = 'published'"],
+                              capture_output=True, text=True)
+        return int(done.stdout.split()[-1]) if done.returncode == 0 else -1
 
     def _run(self, cmd: list[str], capture: bool = False) -> str:
         result = subprocess.run(cmd, cwd=ROOT, env=self.env, text=True,
@@ -297,7 +314,7 @@ class Stack:
             subprocess.run([str(ROOT / "scripts" / "services.sh"), "stop-seaweedfs",
                             str(self.s3_dir)], cwd=ROOT, check=False)
             self.s3_port = 0
-        if self.pg_created:
+        if self.pg_created and not self.keep:
             subprocess.run([*PG_ADMIN, f"DROP DATABASE IF EXISTS {self.pg_name} WITH (FORCE)"],
                            check=False)
             self.pg_created = False

@@ -4,24 +4,27 @@ PostgreSQL.
 Each article keeps its words folded ("Hậu Giang" → "hau giang", "đường" → "duong", "05" → "5")
 in `search_title`, `search_lede` and `search_text` (title, lede, body, cover caption and the
 video's subtitles), so both backends see the same tokens; and in `search_exact` each word as
-written (lower case, tone marks placed one way: "hoà" → "hòa"), once. The full-text engine
-finds the matches — FTS5 (three columns) on SQLite, a stored `simple` tsvector with a GIN index
-on PostgreSQL — and its phrase and column matching decides the order of *all* of them, in the
-database (`rank_expression`), before a page of 20 is read:
+written (lower case, tone marks placed one way: "hoà" → "hòa"), once. The rank of a match is
+made of yes/no answers, each outweighing all those after it:
 
 1. every query word present (results missing one come after, and only when there are few
    full matches);
-2. the words together, in order, as a phrase ("chuyển đổi số", "05 nq tu");
+2. the phrase: each pair of neighbouring query words side by side in the text ("chuyển đổi"
+   and "đổi số"; "05 nq", "nq tu");
 3. when the reader typed diacritics, every word as typed ("đường" above "Dương"; "hòa an"
    finds "Hòa An" before "hoa an");
 4. the phrase in the title, then in the lede; every word in the title;
-5. newest first (published_at), then the higher id.
 
-The features are yes/no answers — the engine's matchers for the whole text (FTS5 phrase
-queries; a weighted tsquery on PostgreSQL's stored vector, one reading of the row for the
-phrase and one for the exact words), LIKE on the short folded title and lede — weighted and
-summed, so both backends give the same order. The engines' own scores (bm25, ts_rank_cd) are
-not used: they differ from one engine to the other, and readers would see different orders.
+then the newest first (published_at), then the higher id. The engines' own scores (bm25,
+ts_rank_cd) are not used: they differ from one engine to the other, and readers would see
+different orders.
+
+SQLite asks FTS5 (three columns) and LIKE for the answers of every match and sorts them
+(`rank_expression`). PostgreSQL keeps each published article's keys in a narrow table with a
+GIN index (`article_search`: words, pairs, exact words, the title's and the lede's) and reads
+a page group by group of equal rank (`tiers`), newest first within each: a common phrase in
+an archive of 100,000 articles has tens of thousands of matches, and ranking each one would
+read each one's row. tests/app/services/test_search_order.py holds both to the rule above.
 """
 
 from __future__ import annotations
@@ -29,13 +32,27 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import Select, case, func, literal_column, select, text
+from sqlalchemy import (
+    Integer,
+    Select,
+    bindparam,
+    case,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.sql.elements import ColumnElement
 
 from media_pipeline.text import html_to_paragraphs
@@ -51,8 +68,7 @@ SNIPPET_CHARS = 200
 # more follow them (never results holding a lone syllable of the query).
 PARTIAL_BELOW = 5
 FTS_TABLE = "articles_fts"
-GIN_INDEX = "ix_articles_search_vector_gin"
-VECTOR_COLUMN = "search_vector"  # PostgreSQL only: made by the migration, not in the model
+KEYS_TABLE_NAME = "article_search"  # PostgreSQL only: made and kept by the migration's trigger
 # Query words that are operators to a full-text engine, when typed as such (upper case).
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 _WORD = re.compile(r"[^\W_]+")
@@ -178,6 +194,28 @@ def parse_query(raw: str) -> Query:
 # Weights of the engine's yes/no answers (`rank_expression`): each outweighs all below it.
 W_ALL, W_PHRASE, W_EXACT = 1 << 14, 1 << 13, 1 << 8
 W_TITLE_PHRASE, W_LEDE_PHRASE, W_TITLE_ALL = 1 << 7, 1 << 6, 1 << 5  # then terms found: < 32
+# The answers a complete match is ranked by, heaviest first; and which of them holds whenever
+# another does, by the way the search columns are made (the title and the lede begin the
+# text; a title holding the phrase holds each word). `tiers` skips the groups that cannot be.
+RANKED = (("phrase", W_PHRASE), ("exact", W_EXACT), ("title_phrase", W_TITLE_PHRASE),
+          ("lede_phrase", W_LEDE_PHRASE), ("title_all", W_TITLE_ALL))
+IMPLIES = {"title_phrase": {"phrase", "title_all"}, "lede_phrase": {"phrase"}}
+# PostgreSQL keeps each published article's keys in a narrow table (`article_search`, made
+# and kept in step by migration 4f6b8d0a2c1e's trigger), so its GIN index alone answers every
+# question above, without reading an article: each folded word of the text, each pair of
+# neighbouring words ("chuyen_doi"), each exact word ("=hòa"), and the title's and the
+# lede's words and pairs ("^chuyen", "^chuyen_doi"; "~…"). Words are letters and digits, so
+# a key never holds tsquery syntax, and the marks never begin a word.
+EXACT_KEY, TITLE_KEY, LEDE_KEY = "=", "^", "~"
+
+
+def pairs(phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrase as ranking asks for it: each pair of neighbouring words ("chuyen doi so" →
+    "chuyen doi", "doi so") — every one of them side by side in the text; a one-word phrase
+    is that word."""
+    if len(phrase) == 1:
+        return phrase
+    return tuple(dict.fromkeys(f"{a} {b}" for a, b in zip(phrase, phrase[1:], strict=False)))
 
 
 def _quoted(terms: tuple[str, ...]) -> str:
@@ -187,12 +225,12 @@ def _quoted(terms: tuple[str, ...]) -> str:
 _PARAMETERS = itertools.count()
 
 
-class _Matcher:
-    """The engine's matchers for one query, as SQL conditions on `articles`."""
+class _Fts:
+    """SQLite: the questions of the ranking as SQL conditions on `articles` — FTS5 queries on
+    its three columns, LIKE on the short title and lede, instr on the exact words."""
 
     def __init__(self, query: Query) -> None:
         self.query = query
-        self.sqlite = db.engine.dialect.name == "sqlite"
 
     def _fts(self, expression: str) -> ColumnElement[bool]:
         name = f"fts_{next(_PARAMETERS)}"  # unique in any statement it joins
@@ -200,66 +238,38 @@ class _Matcher:
         return Article.id.in_(rows.bindparams(**{name: expression})
                               .columns(literal_column("rowid")))
 
-    @property
-    def _vector(self) -> Any:
-        return literal_column(f"articles.{VECTOR_COLUMN}")
-
-    def _pg(self, words: tuple[str, ...], operator: str, weight: str = "") -> ColumnElement[bool]:
-        """The stored vector asked `words` joined by `operator` ("&", "<->", "|"), each of
-        the given weight: A title, B lede, C every folded word, D the exact words
-        (the migration's VECTOR). Words are letters and digits only: quoted, nothing in them
-        is syntax."""
-        label = f":{weight}" if weight else ""
-        expression = f" {operator} ".join(f"'{w}'{label}" for w in words)
-        return self._vector.op("@@")(func.to_tsquery(literal_column("'simple'"), expression))
-
     def every_word(self) -> ColumnElement[bool]:
-        if self.sqlite:
-            return self._fts(_quoted(self.query.folded))
-        # Any weight will do (folded words are never exact words with marks), and the GIN
-        # index answers it alone, without reading the rows.
-        return self._pg(self.query.folded, "&")
+        return self._fts(_quoted(self.query.folded))
 
     def phrase(self) -> ColumnElement[bool]:
-        if self.sqlite:
-            return self._fts(f'{{search_text}} : "{" ".join(self.query.phrase)}"')
-        return self._pg(self.query.phrase, "<->", "C")
+        every_pair = " AND ".join(_quoted((pair,)) for pair in pairs(self.query.phrase))
+        return self._fts(f"{{search_text}} : ({every_pair})")
 
     def in_short(self, column: str, whole_phrase: bool) -> ColumnElement[bool]:
         """The phrase (or every word) in the title or the lede: short columns of folded words
-        one space apart, asked with LIKE the same way on every backend (cheaper than making
-        a tsvector of them for each row ranked)."""
+        one space apart."""
         spaced: Any = literal_column("' '") + getattr(Article, column) + literal_column("' '")
-        if whole_phrase:
-            return spaced.like(f"% {' '.join(self.query.phrase)} %")
-        return db.and_(*(spaced.like(f"% {w} %") for w in self.query.folded))
+        keys = pairs(self.query.phrase) if whole_phrase else self.query.folded
+        return db.and_(*(spaced.like(f"% {key} %") for key in keys))
 
     def all_but_one(self) -> ColumnElement[bool]:
         """Every query word but one, whichever (for a query of three words or more)."""
         terms = self.query.folded
         subsets = [terms[:i] + terms[i + 1:] for i in range(len(terms))]
-        if self.sqlite:
-            return self._fts(" OR ".join(f"({_quoted(sub)})" for sub in subsets))
-        either = " | ".join("(" + " & ".join(f"'{w}'" for w in sub) + ")" for sub in subsets)
-        return self._vector.op("@@")(func.to_tsquery(literal_column("'simple'"), either))
+        return self._fts(" OR ".join(f"({_quoted(sub)})" for sub in subsets))
 
     def term(self, word: str) -> ColumnElement[bool]:
-        if self.sqlite:
-            return self._fts(_quoted((word,)))
-        return self._pg((word,), "&")
+        return self._fts(_quoted((word,)))
 
     def exact(self) -> ColumnElement[bool]:
-        """Every word as the reader typed it (`Query.exact`) among the article's words
-        (`search_exact`; on PostgreSQL the vector's D part: one reading of the row)."""
-        if not self.sqlite:
-            return self._pg(self.query.exact, "&", "D")
+        """Every word as the reader typed it (`Query.exact`) among the article's words."""
         spaced: Any = literal_column("' '") + Article.search_exact + literal_column("' '")
         return db.and_(*(func.instr(spaced, f" {word} ") > 0 for word in self.query.exact))
 
 
 def rank_expression(query: Query, partial: bool) -> ColumnElement[int]:
-    """The rank of a matching article (module doc): weighted yes/no answers of the engine."""
-    match = _Matcher(query)
+    """SQLite: the rank of a matching article (module doc), worked out for each match."""
+    match = _Fts(query)
 
     def when(condition: ColumnElement[bool], weight: int) -> ColumnElement[int]:
         return case((condition, weight), else_=0)
@@ -278,6 +288,70 @@ def rank_expression(query: Query, partial: bool) -> ColumnElement[int]:
     for part in parts[1:]:
         total = total + part
     return total
+
+
+# --- PostgreSQL: the keys table, read group by group -------------------------------------
+
+def _every(keys: Any) -> str:
+    """A tsquery asking for every one of `keys` (pairs written with "_", as stored)."""
+    return " & ".join("'" + key.replace(" ", "_") + "'" for key in keys)
+
+
+def tsqueries(query: Query) -> dict[str, str]:
+    """The questions of the ranking as tsqueries over `article_search.keys`."""
+    phrase, folded = pairs(query.phrase), query.folded
+    return {
+        "every": _every(folded),
+        "phrase": _every(phrase),
+        "exact": _every(EXACT_KEY + w for w in query.exact),
+        "title_phrase": _every(TITLE_KEY + p for p in phrase),
+        "lede_phrase": _every(LEDE_KEY + p for p in phrase),
+        "title_all": _every(TITLE_KEY + w for w in folded),
+        "all_but_one": " | ".join(f"({_every(folded[:i] + folded[i + 1:])})"
+                                  for i in range(len(folded))),
+    }
+
+
+def tiers(query: Query, partial: bool) -> Iterator[tuple[int, str]]:
+    """The matches in groups of equal rank, best first, each a tsquery: every pattern of the
+    `RANKED` answers that can be (`IMPLIES`), then, when `partial`, the articles missing one
+    word (their rank is the number of words they hold: one fewer than the query's)."""
+    asks = tsqueries(query)
+    names = [name for name, _ in RANKED if name != "exact" or query.exact]
+    weights = dict(RANKED)
+    for bits in itertools.product((True, False), repeat=len(names)):
+        held = {name for name, bit in zip(names, bits, strict=True) if bit}
+        if any(not IMPLIES.get(name, set()) <= held for name in held):
+            continue
+        # (every pair of the phrase holds every word: then "every" need not be asked)
+        asked = ([] if "phrase" in held else [asks["every"]]) + [
+            asks[name] if name in held else f"!({asks[name]})" for name in names]
+        yield (W_ALL + sum(weights[name] for name in held),
+               " & ".join(f"({part})" for part in asked))
+    if partial:
+        yield len(query.folded) - 1, f"({asks['all_but_one']}) & !({asks['every']})"
+
+
+KEYS_TABLE = table(KEYS_TABLE_NAME, column("article_id", Integer),
+                   column("category_id", Integer),
+                   column("published_at", Article.published_at.type),
+                   column("search_keys", TSVECTOR))
+
+
+def _keys_matching(tsquery: str, category_id: int | None, since: datetime | None,
+                   until: datetime | None, *columns: Any) -> Select[Any]:
+    """The published articles whose keys answer `tsquery` (a cast, not to_tsquery, which
+    would split "chuyen_doi"), within the filters."""
+    name = f"tsq_{next(_PARAMETERS)}"
+    stmt = select(*columns).select_from(KEYS_TABLE).where(
+        KEYS_TABLE.c.search_keys.op("@@")(cast(bindparam(name, tsquery), TSQUERY)))
+    if category_id is not None:
+        stmt = stmt.where(KEYS_TABLE.c.category_id == category_id)
+    if since is not None:
+        stmt = stmt.where(KEYS_TABLE.c.published_at >= since)
+    if until is not None:
+        stmt = stmt.where(KEYS_TABLE.c.published_at < until)
+    return stmt
 
 
 @dataclass
@@ -343,6 +417,45 @@ def page_statement(query: Query, partial: bool, found: ColumnElement[bool],
             .limit(per_page).offset(max(0, page - 1) * per_page))
 
 
+def tiered_page(query: Query, partial: bool, category_id: int | None, since: datetime | None,
+                until: datetime | None, page: int, per_page: int) -> list[Hit]:
+    """PostgreSQL: the page `page_statement` would give, read group by group (`tiers`): each
+    group's newest from the keys table, a group before the page only counted. A common phrase
+    in a large archive has tens of thousands of matches; this reads about a page of them."""
+    skip, wanted, hits = max(0, page - 1) * per_page, per_page, []
+    for rank, tsquery in tiers(query, partial):
+        filters = (tsquery, category_id, since, until)
+        if skip:
+            size = db.session.scalar(_keys_matching(*filters, func.count())) or 0
+            if size <= skip:
+                skip -= size
+                continue
+        # (published articles always have a date)
+        rows = db.session.execute(
+            _keys_matching(*filters, KEYS_TABLE.c.article_id, KEYS_TABLE.c.published_at)
+            .order_by(KEYS_TABLE.c.published_at.desc(), KEYS_TABLE.c.article_id.desc())
+            .limit(wanted).offset(skip)).all()
+        skip = 0
+        hits += [Hit(id=row.article_id, published_at=row.published_at, rank=rank, query=query)
+                 for row in rows]
+        wanted -= len(rows)
+        if not wanted:
+            break
+    return hits
+
+
+def _count(query: Query, which: str, category_id: int | None, since: datetime | None,
+           until: datetime | None) -> int:
+    """How many published articles hold every query word ("every") or all but one."""
+    if db.engine.dialect.name == "postgresql":
+        stmt = _keys_matching(tsqueries(query)[which], category_id, since, until, func.count())
+    else:
+        found = getattr(_Fts(query), "every_word" if which == "every" else which)()
+        stmt = _filtered(select(func.count()).select_from(Article).where(found),
+                         category_id, since, until)
+    return db.session.scalar(stmt) or 0
+
+
 def search(raw: str, category_id: int | None = None, since: datetime | None = None,
            until: datetime | None = None, page: int = 1, per_page: int = 20) -> Results:
     """A page of the published articles matching `raw`, best first (see the module doc), and
@@ -350,22 +463,20 @@ def search(raw: str, category_id: int | None = None, since: datetime | None = No
     query = parse_query(raw)
     if not query:
         return Results(query)
-    every = _Matcher(query).every_word()
-    complete = db.session.scalar(_filtered(select(func.count()).select_from(Article)
-                                           .where(every), category_id, since, until)) or 0
+    filters = (category_id, since, until)
+    complete = _count(query, "every", *filters)
     # (never for a number such as "05 NQ TU": "5" and "tu" alone are any text's "từ" and 5)
     partial = complete < PARTIAL_BELOW and len(query.folded) >= 3 and not any(
         term.isdigit() for term in query.folded)
-    if partial:
-        found = _Matcher(query).all_but_one()
-        total = db.session.scalar(_filtered(select(func.count()).select_from(Article)
-                                            .where(found), category_id, since, until)) or 0
-    else:
-        found, total = every, complete
-    if per_page <= 0:  # only the counts
+    total = _count(query, "all_but_one", *filters) if partial else complete
+    if per_page <= 0 or not total:  # only the counts
         return Results(query, [], total, complete)
-    rows = db.session.execute(page_statement(query, partial, found, category_id, since, until,
-                                             page, per_page))
+    if db.engine.dialect.name == "postgresql":
+        return Results(query, tiered_page(query, partial, *filters, page, per_page), total,
+                       complete)
+    match = _Fts(query)
+    found = match.all_but_one() if partial else match.every_word()
+    rows = db.session.execute(page_statement(query, partial, found, *filters, page, per_page))
     hits = [Hit(id=row.id, published_at=row.published_at, rank=row.rank, query=query)
             for row in rows]
     return Results(query, hits, total, complete)
@@ -596,15 +707,16 @@ def snippet(texts: list[str], query: Query, width: int = SNIPPET_CHARS) -> Marku
 # --- schema helpers for Alembic ----------------------------------------------------------
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Alembic hook: the FTS5 table and its shadow tables are not the models' business."""
-    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
+    """Alembic hook: the FTS5 table and its shadow tables, and PostgreSQL's keys table, are
+    not the models' business."""
+    return not (type_ == "table" and name is not None
+                and (name.startswith(FTS_TABLE) or name == KEYS_TABLE_NAME))
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                    compare_to: Any) -> bool:
     """Alembic hook: leave the backend-specific search structures out of comparisons."""
-    if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
+    if type_ == "table" and name is not None and (name.startswith(FTS_TABLE)
+                                                  or name == KEYS_TABLE_NAME):
         return False
-    if type_ == "column" and name == VECTOR_COLUMN:
-        return False
-    return not (type_ == "index" and name in (GIN_INDEX, "ix_articles_search_text_gin"))
+    return not (type_ == "index" and name == "ix_articles_search_text_gin")
