@@ -153,10 +153,10 @@ def save_banner(banner: Banner | None, data: BannerInput, upload: IO[bytes] | No
     banner.starts_on, banner.ends_on = starts, ends
     db.session.flush()  # a new banner needs its id for the audit entry
     if created:
-        audit.record("banner.create", banner, f"Thêm quảng cáo «{banner.title}»",
+        audit.record("banner.create", banner, f"Thêm banner «{banner.title}»",
                      active=banner.active)
     else:
-        audit.record("banner.edit", banner, f"Sửa quảng cáo «{banner.title}»",
+        audit.record("banner.edit", banner, f"Sửa banner «{banner.title}»",
                      active=banner.active, new_image=image is not None)
     db.session.commit()
     if old_key and old_key != banner.image_key:
@@ -166,7 +166,7 @@ def save_banner(banner: Banner | None, data: BannerInput, upload: IO[bytes] | No
 
 def delete_banner(banner: Banner) -> None:
     key = banner.image_key
-    audit.record("banner.delete", banner, f"Xóa quảng cáo «{banner.title}»")
+    audit.record("banner.delete", banner, f"Xóa banner «{banner.title}»")
     db.session.delete(banner)
     db.session.commit()
     if key:
