@@ -129,4 +129,6 @@ def test_unit_names_are_shown_whole(make_user, live_server, browser):
     fits = "e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight"
     assert box.evaluate(fits), "the name is cut off in its box"
     shoot(page, "units-desktop")
+    blocking = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
+    assert blocking == []
     context.close()
