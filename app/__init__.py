@@ -21,7 +21,7 @@ from .deploy_check import UnsafeSettings, all_problems
 from .editor import bp as editor_bp
 from .extensions import babel, compress, csrf, db, login_manager, migrate
 from .http_page_cache import ServeCachedPages
-from .i18n import MEDIA_LABELS, select_locale
+from .i18n import MEDIA_LABELS, format_number, select_locale
 from .public import bp as public_bp
 from .services import cache_hooks
 from .services.info_pages import published_pages
@@ -106,11 +106,10 @@ def _register_template_helpers(app: Flask) -> None:
         return local(value).date().isoformat() if value else ""
 
     @app.template_filter("vn_number")
-    def vn_number(value: int | None) -> str:
-        grouped = f"{value or 0:,}"
-        if str(get_locale()) == "en":  # 3,000 for English readers: "3.000" would read as 3
-            return grouped
-        return grouped.replace(",", ".")  # Vietnamese groups thousands with dots
+    def vn_number(value: float | None, places: int = 0) -> str:
+        """Counts, durations and sizes on every page: "1.234", "0,40" in Vietnamese, "1,234"
+        and "0.40" in English (app.i18n.format_number)."""
+        return format_number(value, places)
 
     @app.template_filter("clock")
     def clock(seconds: float | None) -> str:

@@ -7,6 +7,15 @@ or whether the input itself is at fault, and retrying cannot help.
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
+
+
+def vi_number(value: float, places: int = 0) -> str:
+    """A number in a reason the way Vietnamese writes it: "0,40", "12.345" (the reasons are
+    Vietnamese sentences, whatever the language of the page that shows them)."""
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern, locale="vi")
+
 
 class MediaError(Exception):
     """Base class. `reason` is a Vietnamese sentence an editor can act on; `detail` is for the

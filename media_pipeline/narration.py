@@ -17,7 +17,7 @@ import ffmpeg
 
 from . import ffmpeg_run
 from .audio import media_duration
-from .errors import NothingToNarrateError
+from .errors import NothingToNarrateError, vi_number
 from .normalize import apply_lexicon, normalize
 from .sentences import split_sentences
 from .text import article_blocks, has_words
@@ -89,8 +89,8 @@ def check_narratable(script: Sequence[ScriptSentence], max_chars: int) -> None:
     size = sum(len(s.spoken) for s in script)
     if size > max_chars:
         raise NothingToNarrateError(
-            f"Bài viết quá dài để đọc tự động ({size:,} ký tự, giới hạn {max_chars:,})"
-            .replace(",", "."))
+            f"Bài viết quá dài để đọc tự động ({vi_number(size)} ký tự, "
+            f"giới hạn {vi_number(max_chars)})")
 
 
 _LOUDNESS = re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS")

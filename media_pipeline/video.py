@@ -16,7 +16,7 @@ from typing import Any
 import ffmpeg
 
 from . import ffmpeg_run
-from .errors import InvalidMediaError, TimeLimitError, TranscodeError
+from .errors import InvalidMediaError, TimeLimitError, TranscodeError, vi_number
 from .timecode import timestamp
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ def probe(path: Path, max_duration: float | None = None, max_pixels: int = 8192 
     if width <= 0 or height <= 0 or duration <= 0:
         raise InvalidMediaError(f"{NOT_A_VIDEO}: không đọc được kích thước hoặc thời lượng")
     if duration < MIN_DURATION:
-        raise InvalidMediaError(f"Video quá ngắn ({duration:.2f} giây)")
+        raise InvalidMediaError(f"Video quá ngắn ({vi_number(duration, 2)} giây)")
     if width * height > max_pixels:
         raise InvalidMediaError(f"Độ phân giải {width}×{height} vượt giới hạn cho phép")
     _check_duration(duration, max_duration)
@@ -189,7 +189,8 @@ def probe(path: Path, max_duration: float | None = None, max_pixels: int = 8192 
 def _check_duration(duration: float, max_duration: float | None) -> None:
     if max_duration and duration > max_duration:
         raise InvalidMediaError(
-            f"Video dài {duration / 60:.0f} phút, vượt giới hạn {max_duration / 60:.0f} phút")
+            f"Video dài {vi_number(duration / 60)} phút, vượt giới hạn "
+            f"{vi_number(max_duration / 60)} phút")
 
 
 def target_size(width: int, height: int, max_short_side: int = 720) -> tuple[int, int]:
@@ -289,8 +290,8 @@ def package(source: Path, outdir: Path, info: VideoInfo, ladder: list[Rendition]
 
 
 def damaged_at(readable: float, duration: float) -> str:
-    return (f"Tệp video bị hỏng: chỉ đọc được {readable:.1f} trong {duration:.1f} giây"
-            .replace(".", ","))
+    return (f"Tệp video bị hỏng: chỉ đọc được {vi_number(readable, 1)} trong "
+            f"{vi_number(duration, 1)} giây")
 
 
 def _tolerance(seconds: float) -> float:

@@ -73,6 +73,6 @@ def reject_comment(comment_id: int):
 def delete_comment(comment_id: int):
     comment = _comment_or_404(comment_id)
     before, name = comment.status, comment.name
-    comments.delete_comment(comment)
+    comments.delete_comment(comment, current_user)
     flash(_("Đã xóa ý kiến của %(name)s.", name=name), "success")
     return _back(before)

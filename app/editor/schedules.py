@@ -80,8 +80,7 @@ def schedule_edit(entry_id: int):
 def schedule_delete(entry_id: int):
     entry = _entry_or_404(entry_id)
     back = _week_url(entry)
-    db.session.delete(entry)
-    db.session.commit()
+    service.delete_entry(entry)
     flash(_("Đã xóa lịch công tác."), "success")
     return redirect(back), 303
 
@@ -91,7 +90,6 @@ def schedule_delete(entry_id: int):
 def schedule_publish(entry_id: int):
     """Show (hien_thi=1) or hide (anything else) an entry on the portal."""
     entry = _entry_or_404(entry_id)
-    entry.published = request.form.get("hien_thi") == "1"
-    db.session.commit()
+    service.set_published(entry, request.form.get("hien_thi") == "1")
     flash(_("Đã công bố lịch.") if entry.published else _("Đã ẩn lịch khỏi cổng."), "success")
     return redirect(_week_url(entry)), 303

@@ -115,7 +115,10 @@ def use_uploaded_video(article: Article, key: str) -> MediaAsset:
             log.warning("could not schedule deletion of %s: %s", asset.source_key, exc)
     asset.source_key = key
     asset.attempts = 0
-    _enqueue(asset, "transcode")
+    db.session.flush()  # a new asset needs its id for the audit entry
+    audit.record("media.upload", asset, f"Tải video lên cho bài «{article.title}»",
+                 article_id=article.id, kind=asset.kind.value, file=key.rsplit("/", 1)[-1])
+    _enqueue(asset, "transcode")  # commits the row and the entry together
     return asset
 
 
@@ -315,5 +318,8 @@ def attach_captions(asset: MediaAsset, data: bytes, lang: str, label: str) -> di
         tracks[same] = track
     asset.captions = tracks  # a new list, so the JSON column is written
     refresh_search_text(asset.article)
+    audit.record("media.caption", asset,
+                 f"{'Thêm' if same is None else 'Thay'} phụ đề {label} cho video của bài "
+                 f"«{asset.article.title}»", article_id=asset.article_id, lang=lang)
     db.session.commit()
     return track

@@ -147,7 +147,8 @@ def worker_rows(connection) -> list[WorkerRow]:
         job = worker.get_current_job()
         state = worker.get_state()
         rows.append(WorkerRow(worker.name, str(WORKER_STATES.get(state, state)),
-                              worker.queue_names(), _aware(worker.last_heartbeat),
+                              [str(QUEUE_NAMES.get(n, n)) for n in worker.queue_names()],
+                              _aware(worker.last_heartbeat),
                               job_row(job) if job is not None else None))
     return sorted(rows, key=lambda w: w.name)
 

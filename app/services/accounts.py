@@ -431,7 +431,8 @@ def update_user(user: User, data: UserInput, by: User) -> User:
     changes = _plain_changes(user, data, unit)
     if changes:
         audit.record("user.edit", user, _("Sửa tài khoản %(u)s: %(c)s.", u=user.username,
-                                          c=", ".join(changes)), user=by, changed=changes)
+                                          c=", ".join(_change_words(c, data) for c in changes)),
+                     user=by, changed=changes)
         user.full_name, user.unit, user.active = data.full_name, unit, data.active
         if not user.active:
             end_sessions(user)
@@ -448,6 +449,13 @@ def _plain_changes(user: User, data: UserInput, unit: Unit | None) -> list[str]:
     if user.active != data.active:
         changes.append("active")
     return changes
+
+
+def _change_words(change: str, data: UserInput) -> str:
+    """One change to an account as the audit log's summary says it."""
+    if change == "active":
+        return _("mở lại tài khoản") if data.active else _("ngừng hoạt động tài khoản")
+    return {"full_name": _("đổi họ tên"), "unit": _("đổi đơn vị")}.get(change, change)
 
 
 def role_label(role: Role) -> str:

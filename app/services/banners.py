@@ -21,6 +21,7 @@ from media_pipeline.images import ImageTooLarge, open_upload, web_jpeg
 from ..extensions import db
 from ..media import storage_keys
 from ..models import Banner
+from . import audit
 from .errors import BadInput
 from .infra import media_url, object_store
 from .localtime import today
@@ -141,6 +142,7 @@ def save_banner(banner: Banner | None, data: BannerInput, upload: IO[bytes] | No
     if errors:
         raise BadInput(errors=errors)
     old_key = banner.image_key if banner else None
+    created = banner is None
     if banner is None:
         banner = Banner()
         db.session.add(banner)
@@ -149,6 +151,13 @@ def save_banner(banner: Banner | None, data: BannerInput, upload: IO[bytes] | No
     banner.title, banner.alt_text, banner.link_url = data.title, data.alt_text, data.link_url
     banner.position, banner.active = position, data.active
     banner.starts_on, banner.ends_on = starts, ends
+    db.session.flush()  # a new banner needs its id for the audit entry
+    if created:
+        audit.record("banner.create", banner, f"Thêm banner «{banner.title}»",
+                     active=banner.active)
+    else:
+        audit.record("banner.edit", banner, f"Sửa banner «{banner.title}»",
+                     active=banner.active, new_image=image is not None)
     db.session.commit()
     if old_key and old_key != banner.image_key:
         _drop_image_if_unused(old_key)
@@ -157,6 +166,7 @@ def save_banner(banner: Banner | None, data: BannerInput, upload: IO[bytes] | No
 
 def delete_banner(banner: Banner) -> None:
     key = banner.image_key
+    audit.record("banner.delete", banner, f"Xóa banner «{banner.title}»")
     db.session.delete(banner)
     db.session.commit()
     if key:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Article, Comment, CommentStatus, User
 from ..models.base import utcnow
+from . import audit
 from .infra import redis_conn
 
 log = logging.getLogger(__name__)
@@ -163,14 +164,31 @@ def queue_query(status: CommentStatus):
             .order_by(Comment.created_at.desc(), Comment.id.desc()))
 
 
+MODERATION_ACTIONS = {CommentStatus.approved: ("comment.approve", "Duyệt"),
+                      CommentStatus.rejected: ("comment.reject", "Từ chối"),
+                      CommentStatus.pending: ("comment.pending", "Đưa lại chờ duyệt")}
+
+
+def _on_article(comment: Comment) -> str:
+    """Whose comment on which article, as the audit log says it."""
+    article = comment.article or db.session.get(Article, comment.article_id)
+    title = article.title if article is not None else f"#{comment.article_id}"
+    return f"bình luận của {comment.name} trên bài «{title}»"
+
+
 def moderate(comment: Comment, status: CommentStatus, user: User) -> None:
+    action, verb = MODERATION_ACTIONS[status]
+    audit.record(action, comment, f"{verb} {_on_article(comment)}", user=user,
+                 article_id=comment.article_id, previous=comment.status.value)
     comment.status = status
     comment.moderated_at = utcnow()
     comment.moderated_by_id = user.id
     db.session.commit()
 
 
-def delete_comment(comment: Comment) -> None:
+def delete_comment(comment: Comment, user: User | None = None) -> None:
+    audit.record("comment.delete", comment, f"Xóa {_on_article(comment)}", user=user,
+                 article_id=comment.article_id, previous=comment.status.value)
     db.session.delete(comment)
     db.session.commit()
 

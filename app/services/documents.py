@@ -34,6 +34,7 @@ from ..extensions import db
 from ..i18n import human_size
 from ..media import storage_keys
 from ..models import Document
+from . import audit
 from .errors import BadInput
 from .infra import init_storage, object_store
 from .search import canonical, fold, folded_words, words
@@ -303,6 +304,7 @@ def _write(document: Document | None, fields: Fields, checked: CheckedFile | Non
         slug = _unique_slug(fields, document)
     else:
         slug = document.slug
+    created = document is None
     if document is None:
         document = Document()
         db.session.add(document)
@@ -329,6 +331,14 @@ def _write(document: Document | None, fields: Fields, checked: CheckedFile | Non
             raise BadInput(errors={"file": _("Không lưu được tệp, vui lòng thử lại.")}) from None
         document.file_key, document.file_name = new_key, checked.filename
         document.file_size, document.file_type = checked.size, checked.kind
+    db.session.flush()  # a new document needs its id for the audit entry
+    name = f"{document.doc_type} số {document.number}"
+    if created:
+        audit.record("document.create", document, f"Thêm văn bản {name}",
+                     published=document.published)
+    else:
+        audit.record("document.edit", document, f"Sửa văn bản {name}",
+                     published=document.published, new_file=checked is not None)
     _commit_file_change(old_key, new_key)
     return document
 
@@ -367,11 +377,17 @@ def set_published(document: Document, published: bool) -> None:
     new_key = _move_file(old_key, published) if old_key else None
     document.published = published
     document.file_key = new_key
+    name = f"{document.doc_type} số {document.number}"
+    audit.record("document.edit", document,
+                 f"Công bố văn bản {name}" if published else f"Ngừng công bố văn bản {name}",
+                 published=published)
     _commit_file_change(old_key, new_key)
 
 
 def delete_document(document: Document) -> None:
     key = document.file_key
+    audit.record("document.delete", document,
+                 f"Xóa văn bản {document.doc_type} số {document.number}")
     db.session.delete(document)
     db.session.commit()
     if key:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import InfoPage
+from . import audit
 from .errors import BadInput
 from .publishing import sanitize_html
 from .slugs import unique_slug
@@ -22,11 +23,16 @@ def save_page(page: InfoPage | None, title: str, body_html: str, position: str |
         position = int(str(position).strip() or 0)
     except ValueError:
         raise BadInput(_("Thứ tự phải là một số nguyên.")) from None
+    created = page is None
     if page is None:
         page = InfoPage(slug=unique_slug(InfoPage, title, "trang"))
         db.session.add(page)
     page.title, page.body_html = title, sanitize_html(body_html)
     page.position, page.published = position, published
+    db.session.flush()  # a new page needs its id for the audit entry
+    audit.record("page.create" if created else "page.edit", page,
+                 f"{'Thêm' if created else 'Sửa'} trang thông tin «{page.title}»",
+                 published=published)
     db.session.commit()
     return page
 

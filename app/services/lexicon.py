@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from ..extensions import db
 from ..media import lifecycle
 from ..models import Article, ArticleStatus, LexiconEntry
+from . import audit
 from .errors import BadInput
 
 MAX_TERM, MAX_SPOKEN = 100, 200
@@ -20,10 +21,14 @@ def save_entry(term: str, spoken: str) -> LexiconEntry:
     if len(term) > MAX_TERM or len(spoken) > MAX_SPOKEN:
         raise BadInput(f"Từ tối đa {MAX_TERM} ký tự, cách đọc tối đa {MAX_SPOKEN} ký tự.")
     entry = db.session.scalar(select(LexiconEntry).where(LexiconEntry.term == term))
+    created = entry is None
     if entry is None:
         entry = LexiconEntry(term=term, spoken=spoken)
         db.session.add(entry)
     entry.spoken = spoken
+    db.session.flush()  # a new entry needs its id for the audit entry
+    audit.record("lexicon.create" if created else "lexicon.edit", entry,
+                 f"{'Thêm' if created else 'Sửa'} cách đọc «{term}» → «{spoken}»")
     db.session.commit()
     renarrate_articles_with(term)
     return entry
@@ -31,6 +36,7 @@ def save_entry(term: str, spoken: str) -> LexiconEntry:
 
 def delete_entry(entry: LexiconEntry) -> None:
     term = entry.term
+    audit.record("lexicon.delete", entry, f"Xóa cách đọc «{term}» khỏi từ điển phát âm")
     db.session.delete(entry)
     db.session.commit()
     renarrate_articles_with(term)

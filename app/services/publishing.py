@@ -22,6 +22,7 @@ from media_pipeline.text import has_words, html_to_paragraphs, spoken_text
 from ..extensions import db
 from ..media import lifecycle, storage_keys
 from ..models import Article, ArticleStatus, ListenSource, MediaStatus, User
+from . import audit
 from .errors import BadInput
 from .infra import object_store
 from .search import refresh_search_text
@@ -160,6 +161,8 @@ def store_cover(article: Article, image: Image.Image) -> None:
         # the worker has made the new ones.
         replaced = [k for name, k in (article.cover_variants or {}).items() if name != "size"]
         article.cover_variants = {}
+        audit.record("media.upload", article, f"Tải ảnh bìa lên cho bài «{article.title}»",
+                     kind="cover")
     article.cover_key = key
     db.session.commit()
     if not article.cover_variants:  # (the same picture again keeps the variants it has)

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import ScheduleEntry, Unit
 from ..models.base import utcnow
 from ..models.portal import STANDING_COMMITTEE
+from . import audit
 from .accounts import unit_named
 from .errors import BadInput
 from .localtime import DAY_NAMES, display_tz, local, local_midnight_utc, today
@@ -251,6 +252,7 @@ def make_search_text(entry: ScheduleEntry) -> str:
 
 def save_entry(entry: ScheduleEntry | None, data: ScheduleInput) -> ScheduleEntry:
     """Create (entry None) or update an entry and commit."""
+    created = entry is None
     if entry is None:
         entry = ScheduleEntry()
         db.session.add(entry)
@@ -258,8 +260,40 @@ def save_entry(entry: ScheduleEntry | None, data: ScheduleInput) -> ScheduleEntr
     entry.content, entry.place, entry.participants = data.content, data.place, data.participants
     entry.unit_id, entry.published = data.unit_id, data.published
     entry.search_text = make_search_text(entry)
+    db.session.flush()  # a new entry needs its id for the audit entry
+    if created:
+        audit.record("schedule.create", entry, f"Thêm lịch công tác {describe(entry)}",
+                     published=entry.published)
+    else:
+        audit.record("schedule.edit", entry, f"Sửa lịch công tác {describe(entry)}",
+                     published=entry.published)
     db.session.commit()
     return entry
+
+
+def set_published(entry: ScheduleEntry, published: bool) -> None:
+    """Show or hide an entry on the portal, and commit."""
+    entry.published = published
+    audit.record("schedule.edit", entry,
+                 f"{'Công bố' if published else 'Ẩn'} lịch công tác {describe(entry)}",
+                 published=published)
+    db.session.commit()
+
+
+def delete_entry(entry: ScheduleEntry) -> None:
+    audit.record("schedule.delete", entry, f"Xóa lịch công tác {describe(entry)}")
+    db.session.delete(entry)
+    db.session.commit()
+
+
+def describe(entry: ScheduleEntry) -> str:
+    """An entry as the audit log names it: when, whose, and the start of what."""
+    unit = db.session.get(Unit, entry.unit_id) if entry.unit_id else None
+    what = " ".join(entry.content.split())
+    if len(what) > 80:
+        what = what[:79].rstrip() + "…"
+    return (f"{local(entry.starts_at):%H:%M %d/%m/%Y} "
+            f"({unit.name if unit else STANDING_NAME}): «{what}»")
 
 
 def form_values(entry: ScheduleEntry) -> dict[str, str]:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Category
+from . import audit
 from .errors import BadInput, transaction
 from .slugs import unique_slug
 
@@ -82,6 +83,18 @@ def apply_changes(form: Mapping[str, str]) -> None:
         raise BadInput("Hai chuyên mục không được trùng tên.")
     with transaction():
         for category, name, position, hidden in changes:
+            if (category.name, category.position, category.hidden) == (name, position, hidden):
+                continue
+            was = category.name
             category.name, category.position, category.hidden = name, position, hidden
+            audit.record("section.edit", category, _section_summary(was, name, hidden),
+                         position=position, hidden=hidden)
         if new_name:
-            _add_category(new_name)
+            category = _add_category(new_name)
+            audit.record("section.create", category, f"Thêm chuyên mục «{new_name}»")
+
+
+def _section_summary(was: str, name: str, hidden: bool) -> str:
+    said = f"Sửa chuyên mục «{was}»" if was == name else \
+        f"Đổi tên chuyên mục «{was}» thành «{name}»"
+    return said + (" (ẩn khỏi menu)" if hidden else "")

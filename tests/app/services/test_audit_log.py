@@ -61,7 +61,10 @@ def test_entries_newest_first_in_vietnamese_words(logged, login):
         "Tạo bài Hội nghị tổng kết"]
     for words in ("Xuất bản bài viết", "Tạo bài viết", "Gửi bài qua API", "Đăng nhập sai"):
         assert words in html
-    assert "widget.frobnicate</span>" in html  # unknown actions show as recorded
+    # An action no label names yet gets words, not its raw key (issue 17: it used to show
+    # as recorded).
+    unknown = html.split('data-action="widget.frobnicate">', 1)[1].split("</td>", 1)[0]
+    assert unknown.strip() == "Thao tác khác"
     assert "api:ab12cd" in html and "10.0.0.7" in html
     assert "17:00 01/03/2026" in html  # 10:00 UTC, shown in Vietnam time
     assert html.count(f'href="/bien-tap/bai-viet/{logged.id}"') == 2

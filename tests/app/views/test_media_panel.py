@@ -397,6 +397,7 @@ def test_workers_alive_are_listed_with_their_current_job(
         worker.register_death()
     item = html.split('data-worker="may-doc-1"', 1)[1].split("</li>", 1)[0]
     assert "Đang làm việc" in item and "Đọc bài thành tiếng" in item and "(35%)" in item
+    assert "hàng đợi: Bản nghe" in item and "narration" not in item.split(">", 1)[1]
     assert count(html, "narration", "started") == 1
     running = html.split(f'<li data-job="{job.id}">', 1)[1].split("</li>", 1)[0]
     assert f'href="/bien-tap/bai-viet/{article.id}"' in running and 'value="35"' in running
