@@ -88,6 +88,8 @@ def upgrade():
     op.execute(f"INSERT INTO {TABLE} (article_id, category_id, published_at, search_keys) "
                f"SELECT id, category_id, published_at, {keys()} FROM articles "
                "WHERE status = 'published'")
+    # (a GIN index over a large archive builds several times faster with room to sort in)
+    op.execute("SET LOCAL maintenance_work_mem = '256MB'")
     op.execute(f"CREATE INDEX {GIN} ON {TABLE} USING gin (search_keys)")
     op.execute(SYNC)
     op.execute(TRIGGER)
