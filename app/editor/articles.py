@@ -141,7 +141,11 @@ def edit(article_id: int | None = None):
         if article.scheduled_at is not None:
             form.publish_at.data = local(article.scheduled_at).strftime("%Y-%m-%dT%H:%M")
     if read_only:
-        return _render_edit(form, article, 403 if request.method == "POST" else 200)
+        if request.method == "POST":
+            flash(_("Bạn không có quyền sửa bài viết này; chưa có thay đổi nào được lưu."),
+                  "error")
+            return _render_edit(form, article, 403)
+        return _render_edit(form, article)
     if form.is_submitted() and current_user.role is Role.contributor:
         # A contributor writes for their own unit only: another unit's name is a refusal
         # (nothing saved), not a form error; no unit chosen means theirs.

@@ -30,8 +30,8 @@ from ..i18n import human_size
 from ..models import Article
 from ..public.views import article_page_context
 from ..services import drafting
-from ..services.serializers import reader_media
 from ..services.localtime import local
+from ..services.serializers import reader_media
 from . import bp
 from .access import (
     can_edit,

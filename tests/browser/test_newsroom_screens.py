@@ -159,7 +159,8 @@ def test_the_list_is_searched_and_filtered_from_its_form(
     expect(rows.nth(0)).to_contain_text("Hòa An khai mạc hội chợ nông sản")
     expect(rows.nth(1)).to_contain_text("Phóng sự: mùa nước nổi ở Hòa An")
     # What readers get, in words: the video article can be listened to and watched.
-    expect(rows.nth(1).locator('[data-form="listen"]')).to_have_text(re.compile(r"Sẵn sàng · 0:\d\d"))
+    listen = rows.nth(1).locator('[data-form="listen"]')
+    expect(listen).to_have_text(re.compile(r"Sẵn sàng · 0:\d\d"))
     expect(rows.nth(1).locator('[data-form="watch"]')).to_have_text("Sẵn sàng · 0:02")
     expect(page.get_by_label("Tìm theo tiêu đề")).to_have_value("hoa an")
     scroll, width = page_width(page)
