@@ -92,6 +92,19 @@ def test_the_edit_page_of_an_article_with_cover_audio_and_video_fits_a_phone(
     shoot(page, "edit-with-cover-phone")
     assert width == 390 and scroll <= width, f"the page is {scroll} px wide on a {width} px phone"
     assert not serious(run_axe(page))
+
+    # Another picture chosen shows at once; saved, it is the cover the page shows.
+    old_key = article.cover_key
+    picked = tmp_path / "anh-moi.png"
+    picked.write_bytes(cover_bytes("Ảnh bìa mới", 3))
+    page.locator('input[name="cover"]').set_input_files(str(picked))
+    expect(cover).to_have_attribute("src", re.compile(r"^blob:"))
+    with page.expect_navigation():
+        page.locator('form.panel [name="save"]').click()
+    db.session.refresh(article)
+    assert article.cover_key != old_key
+    expect(cover).to_have_attribute("src", re.compile(re.escape(article.cover_key)))
+    wait_until(page, COVER_LOADED)
     assert not errors
     context.close()
 
