@@ -392,3 +392,15 @@ def test_the_preview_plays_a_ready_form_and_names_the_others(login, make_article
     assert "Video đang xử lý" not in page
     note = " ".join(re.search(r'data-role="media-note">(.*?)</p>', page, re.S)[1].split())
     assert "video (đang xử lý)" in note and "bản nghe" not in note
+
+
+def test_the_review_queue_says_what_listeners_of_a_scheduled_article_will_get(
+        login, make_article, redis_conn):
+    article = make_article("Tin video hẹn giờ", publish=False, listen_source=ListenSource.video)
+    workflow.schedule(article, None, datetime(2030, 1, 1, 1, 0, tzinfo=UTC))
+    add_asset(article, MediaKind.video, MediaStatus.ready,
+              {"mp4": f"private/video/{article.id}/abc/video.mp4",
+               "soundtrack": f"private/video/{article.id}/abc/soundtrack.m4a"}, 75.0)
+    page = login().get("/bien-tap/duyet-bai").get_data(as_text=True)
+    cell = re.search(STATE.format("listen"), page)
+    assert cell and cell[2] == "Sẵn sàng · 1:15"  # the video's sound, not a narration
