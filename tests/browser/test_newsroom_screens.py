@@ -186,3 +186,22 @@ def test_the_list_is_searched_and_filtered_from_its_form(
     expect(page.get_by_text("Không có bài viết nào khớp với bộ lọc.")).to_be_visible()
     assert not errors
     context.close()
+
+
+def test_the_preview_of_a_draft_shows_only_what_would_be_published(
+        people, make_article, browser, live_server):
+    article = make_article("Bản nháp: Hòa An chuẩn bị mùa lễ hội", publish=False)
+    context, page, errors = signed_in(browser, live_server, "bientap", PHONE)
+    page.goto(live_server + f"/bien-tap/bai-viet/{article.id}/xem-truoc")
+    expect(page.locator("h1")).to_have_text("Bản nháp: Hòa An chuẩn bị mùa lễ hội")
+    expect(page.get_by_text("Bản nghe đang xử lý")).to_have_count(0)
+    expect(page.locator(".forms-panel")).to_have_count(0)
+    expect(page.locator('[data-role="media-note"]')).to_have_text(
+        "Bạn đọc chưa thấy: bản nghe (chưa có). "
+        "Bản nghe được tạo tự động khi bài được xuất bản.")
+    scroll, width = page_width(page)
+    shoot(page, "preview-draft-phone")
+    assert scroll <= width
+    assert not serious(run_axe(page))
+    assert not errors
+    context.close()
