@@ -19,19 +19,40 @@ from ..services import drafting, workflow
 from ..services.errors import BadInput, Conflict
 from ..services.localtime import display_tz, local
 from ..services.publishing import ArticleInput, read_cover, store_cover
-from . import bp
-from .access import staff_required, viewable_article
+from ..services.serializers import cover_image, reader_media
+from . import article_filters, bp
+from .access import can_edit, staff_required, viewable_article
 from .forms import ArticleForm, VideoForm
+from .media import ARTICLE_STATES
 
 
 @bp.get("/")
 @staff_required
 def index():
-    """Articles the user may work on, newest first, with their workflow state."""
-    query = select(Article).order_by(Article.updated_at.desc()).limit(200)
-    if current_user.role is Role.contributor:
-        query = query.where(Article.unit_id == current_user.unit_id)
-    return render_template("editor/index.html", articles=db.session.scalars(query).all())
+    """Articles the user may work on, last edited first, with their workflow state and what
+    readers get to listen to and watch; searched and filtered from the URL
+    (app/editor/article_filters.py)."""
+    filters = article_filters.parse(request.args)
+    contributor = current_user.role is Role.contributor
+    units = select(Unit).order_by(Unit.name)
+    if contributor:
+        units = units.where(Unit.id == current_user.unit_id)
+    choices = {"sections": db.session.scalars(select(Category).order_by(
+                   Category.position, Category.name)).all(),
+               "units": db.session.scalars(units).all(), "states": ARTICLE_STATES}
+    if filters.errors:
+        return render_template("editor/index.html", articles=[], page=None, filters=filters,
+                               **choices), 400
+    page = db.paginate(article_filters.query(
+        filters, current_user.unit_id if contributor else None),
+        page=filters.page, per_page=article_filters.PER_PAGE, error_out=False)
+    return render_template("editor/index.html", articles=page.items, page=page,
+                           filters=filters, **choices)
+
+
+@bp.context_processor
+def article_list_helpers() -> dict[str, Any]:
+    return {"reader_media": reader_media}
 
 
 def _fill_choices(form: ArticleForm) -> None:
@@ -80,7 +101,9 @@ def _base_version(form: ArticleForm) -> int | None:
 
 
 def _render_edit(form: ArticleForm, article: Article | None, status: int = 200, **extra):
-    return render_template("editor/edit.html", form=form, article=article,
+    cover = cover_image(article) if article is not None and article.id else None
+    return render_template("editor/edit.html", form=form, article=article, cover=cover,
+                           read_only=article is not None and not can_edit(article),
                            video_form=VideoForm(), **extra), status
 
 
@@ -105,15 +128,24 @@ def edit(article_id: int | None = None):
     """Write or edit an article and move it along the workflow: save a draft, send it for
     review, publish now or at a set time, return it to its unit (app.services.workflow)."""
     article = viewable_article(article_id) if article_id else None
-    form = ArticleForm(obj=article)
+    # A contributor's article once sent for review (or approved) is theirs to read only: the
+    # page shows it read-only, and a post that tries to save it saves nothing (403).
+    read_only = article is not None and not can_edit(article)
+    form = ArticleForm(formdata=None, obj=article) if read_only else ArticleForm(obj=article)
     _fill_choices(form)
-    if request.method == "GET" and article is not None:
+    if (request.method == "GET" or read_only) and article is not None:
         form.body_html.data = drafting.body_html_for_editor(article)
         form.category_id.data = article.category_id or 0
         form.unit_id.data = article.unit_id or 0
         form.listen_source.data = article.listen_source.value
         if article.scheduled_at is not None:
             form.publish_at.data = local(article.scheduled_at).strftime("%Y-%m-%dT%H:%M")
+    if read_only:
+        if request.method == "POST":
+            flash(_("Bạn không có quyền sửa bài viết này; chưa có thay đổi nào được lưu."),
+                  "error")
+            return _render_edit(form, article, 403)
+        return _render_edit(form, article)
     if form.is_submitted() and current_user.role is Role.contributor:
         # A contributor writes for their own unit only: another unit's name is a refusal
         # (nothing saved), not a form error; no unit chosen means theirs.

@@ -31,6 +31,7 @@ from ..models import Article
 from ..public.views import article_page_context
 from ..services import drafting
 from ..services.localtime import local
+from ..services.serializers import reader_media
 from . import bp
 from .access import (
     can_edit,
@@ -201,6 +202,7 @@ def preview(article_id: int):
     article = viewable_article(article_id)
     context = article_page_context(article, views=article.view_count)
     context["preview"] = True
+    context["reader_forms"] = reader_media(article)
     response = make_response(render_template("editor/preview.html", **context))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"

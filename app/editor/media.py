@@ -47,7 +47,13 @@ from ..models import Article, ArticleStatus, ListenSource, MediaAsset, MediaKind
 from ..services.infra import media_url, object_store, redis_conn
 from ..services.serializers import hls_url
 from . import bp
-from .access import admin_required, staff_required, viewable_article, writable_article
+from .access import (
+    admin_required,
+    can_edit,
+    staff_required,
+    viewable_article,
+    writable_article,
+)
 from .forms import VideoForm
 
 Outcome = lifecycle.Outcome
@@ -138,6 +144,10 @@ def panel_state(article: Article) -> dict[str, Any]:
     audio["preview_narration_url"] = url_for("editor.preview_narration", article_id=article.id) \
         if audio["status"] == "none" and article.listen_source is ListenSource.narration \
         else None
+    if not can_edit(article):  # a contributor's locked article: to look at, not to redo
+        for form in forms.values():
+            form["retry_url"] = form["cancel_url"] = None
+        audio["preview_narration_url"] = None
     return {"read": read_state(article), **forms,
             "busy": any(form["busy"] for form in forms.values())}
 

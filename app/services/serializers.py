@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
 
 from ..media.storage_keys import is_hidden
-from ..models import Article, ListenSource, MediaAsset, MediaStatus
+from ..models import Article, ListenSource, MediaAsset, MediaKind, MediaStatus
 from ..urls import absolute_url
 from .infra import media_url
 
@@ -16,14 +17,60 @@ def _status(asset: MediaAsset | None) -> str:
     return asset.status.value if asset is not None else "none"
 
 
-def audio_form(article: Article) -> dict[str, Any]:
+def listen_asset(article: Article) -> MediaAsset | None:
+    """The listen form: a video item's own soundtrack once its video has one (the article's
+    setting), else the narration."""
     video = article.asset("video")
     if (article.listen_source is ListenSource.video and video is not None
             and video.outputs.get("soundtrack")):
-        return {"status": video.status.value, "url": media_url(video.outputs["soundtrack"]),
-                "vtt": None, "timings": None, "duration": video.duration,
-                "engine": "video", "progress": video.progress, "error": None}
-    asset = article.asset("audio")
+        return video
+    return article.asset("audio")
+
+
+def watch_asset(article: Article) -> MediaAsset | None:
+    """The watch form: the uploaded video, else the briefing made from the article."""
+    upload, brief = article.asset("video"), article.asset("briefing")
+    if upload is not None and (upload.outputs or brief is None or not brief.outputs):
+        return upload
+    return brief or upload
+
+
+@dataclass(frozen=True)
+class FormState:
+    """What readers get of one form now: "ready" (a whole render they can play, even while a
+    newer one is made), "processing" (wanted, not there yet), "failed" or "none"."""
+    state: str
+    duration: float | None = None
+
+
+def _form_state(asset: MediaAsset | None, output: str) -> FormState:
+    if asset is None:
+        return FormState("none")
+    if asset.outputs.get(output):
+        return FormState("ready", asset.duration)
+    if asset.status is MediaStatus.failed:
+        return FormState("failed")
+    return FormState("processing")
+
+
+def reader_media(article: Article) -> dict[str, FormState]:
+    """What readers get to listen to and to watch: the one answer the article page, its
+    preview and the newsroom's list all show (so they cannot disagree)."""
+    listen = listen_asset(article)
+    watch = watch_asset(article)
+    return {
+        "listen": _form_state(listen, "soundtrack" if listen is not None
+                              and listen.kind is MediaKind.video else "mp3"),
+        "watch": _form_state(watch, "mp4"),
+    }
+
+
+def audio_form(article: Article) -> dict[str, Any]:
+    asset = listen_asset(article)
+    if asset is not None and asset.kind is MediaKind.video:
+        return {"status": asset.status.value, "url": media_url(asset.outputs["soundtrack"]),
+                "vtt": None, "timings": None, "duration": asset.duration,
+                "engine": "video", "progress": asset.progress, "error": None}
     outputs = asset.outputs if asset else {}
     return {
         "status": _status(asset) if asset else MediaStatus.pending.value,
@@ -48,14 +95,6 @@ def hls_url(asset_id: int, key: str | None, published: bool = False) -> str | No
         return None if published else url_for("editor.private_hls", asset_id=asset_id,
                                               name="master.m3u8")
     return media_url(key)
-
-
-def watch_asset(article: Article) -> MediaAsset | None:
-    """The watch form: the uploaded video, else the briefing made from the article."""
-    upload, brief = article.asset("video"), article.asset("briefing")
-    if upload is not None and (upload.outputs or brief is None or not brief.outputs):
-        return upload
-    return brief or upload
 
 
 def video_form(article: Article) -> dict[str, Any]:

@@ -17,6 +17,35 @@
   const textarea = root.querySelector('textarea[name="body_html"]');
   const notice = root.querySelector('[data-role="editor-notice"]');
   const status = form.querySelector('[data-role="autosave-status"]');
+
+  // --- the cover --------------------------------------------------------------------------
+  // A picture chosen for the cover shows at once where the current one is (it replaces it
+  // when the form is saved), so the editor sees what they picked.
+  const coverInput = form.querySelector('input[type="file"][name="cover"]');
+  let coverURL = null;
+  if (coverInput) coverInput.addEventListener("change", () => {
+    const file = coverInput.files && coverInput.files[0];
+    let figure = form.querySelector('[data-role="current-cover"]');
+    if (coverURL) URL.revokeObjectURL(coverURL);
+    coverURL = null;
+    if (!file || !file.type.startsWith("image/")) return;
+    if (!figure) {
+      figure = document.createElement("figure");
+      figure.className = "cover-field__current";
+      figure.dataset.role = "current-cover";
+      figure.append(document.createElement("img"), document.createElement("figcaption"));
+      coverInput.closest(".field").before(figure);
+    }
+    const img = figure.querySelector("img");
+    coverURL = URL.createObjectURL(file);
+    img.removeAttribute("srcset");
+    img.removeAttribute("sizes");
+    img.removeAttribute("width");
+    img.removeAttribute("height");
+    img.src = coverURL;
+    img.alt = msg.labelNewCover || "";
+    figure.querySelector("figcaption").textContent = msg.labelNewCover || "";
+  });
   const tokenInput = form.querySelector('input[name="csrf_token"]');
   const csrfToken = tokenInput ? tokenInput.value : "";
   let submitting = false;
