@@ -52,6 +52,9 @@ ACTION_LABELS = {
     "media.retry": _l("Làm lại bản nghe/xem"),
     "media.requeue": _l("Xếp lại hàng đợi xử lý"),
     "media.preview": _l("Nghe thử bản đọc"),
+    "home.pin": _l("Ghim lên trang chủ"),
+    "home.unpin": _l("Bỏ ghim trên trang chủ"),
+    "home.order": _l("Đổi thứ tự trên trang chủ"),
 }
 TARGET_LABELS = {
     "articles": _l("Bài viết"),

@@ -38,7 +38,7 @@ def unit(name="Ban Tuyên giáo và Dân vận Tỉnh ủy", slug="ban-tuyen-gia
 def day_block(html: str, day: date) -> str:
     """The part of the week page under one day's heading."""
     start = html.index(f'id="day-{day.isoformat()}"')
-    end = html.find('<section class="sched-day', start)
+    end = html.find('<tbody class="sched-day', start)
     return html[start:end if end != -1 else len(html)]
 
 
