@@ -48,9 +48,10 @@ def upgrade():
         batch_op.create_index('ix_home_pins_slot_expires', ['slot', 'expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_home_pins_article_id'), ['article_id'],
                               unique=False)
-    with op.batch_alter_table('articles', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('word_count', sa.Integer(), server_default='0',
-                                      nullable=False))
+    # A plain ALTER (no batch): rebuilding `articles` on SQLite would drop its FTS triggers
+    # (see revision b7e51c2d9a40).
+    op.add_column('articles', sa.Column('word_count', sa.Integer(), server_default='0',
+                                        nullable=False))
     # The articles already there get their count now (the app keeps it from here on).
     conn = op.get_bind()
     articles = sa.table('articles', sa.column('id', sa.Integer),
@@ -61,8 +62,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('articles', schema=None) as batch_op:
-        batch_op.drop_column('word_count')
+    # SQLite 3.35+ drops a column in place, keeping the FTS triggers a rebuild would lose.
+    op.execute("ALTER TABLE articles DROP COLUMN word_count")
     with op.batch_alter_table('home_pins', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_home_pins_article_id'))
         batch_op.drop_index('ix_home_pins_slot_expires')

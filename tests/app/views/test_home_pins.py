@@ -288,3 +288,10 @@ def test_contributors_are_refused(login, three, method, url):
     answer = getattr(contributor, method)(url, data=data if method == "post" else None)
     assert answer.status_code == 403
     assert db.session.scalar(select(HomePin)) is None
+
+
+def test_the_page_can_be_opened_with_an_article_chosen(login, three):
+    """/bien-tap/trang-chu?bai=<id>: the way to "Ghim lên trang chủ" from anywhere."""
+    editor = login("bientap", role=Role.editor)
+    page = editor.get(f"{EDITOR_PAGE}?bai={three[0].id}").get_data(as_text=True)
+    assert f'<option value="{three[0].id}" selected>' in page
