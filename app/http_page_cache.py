@@ -23,10 +23,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import math
 import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -62,6 +64,14 @@ def cache_tags(*tags: str) -> None:
     g.setdefault("page_cache_tags", set()).update(tags)
 
 
+def cache_until(moment: datetime) -> None:
+    """Called by a view while rendering: what the page shows changes at `moment` (a pinned
+    story running out), so its cached copy is not kept past it."""
+    current = g.get("page_cache_until")
+    if current is None or moment < current:
+        g.page_cache_until = moment
+
+
 def _digest(variant: dict[str, str]) -> str:
     return page_digest(select_locale(), request.path, variant)
 
@@ -92,6 +102,7 @@ def cached_page(*tags: str, variant: Variant = page_number_only,
         def wrapper(*args, **kwargs):
             g.pop("page_cache_tags", None)  # (tests reuse one app context for many requests)
             g.pop("page_cache_meta", None)
+            g.pop("page_cache_until", None)
             if not _cacheable_request():
                 return view(*args, **kwargs)
             canonical = variant()
@@ -133,11 +144,16 @@ def _store(conn: Any, key: str, response: Response, tags: set[str], started: flo
     response.set_etag(etag)
     fields = {"type": response.content_type, "etag": etag, "body": gzip.compress(body, 6),
               **{k: str(v) for k, v in g.get("page_cache_meta", {}).items()}}
-    ttl = current_app.config["PAGE_CACHE_TTL"]
+    ttl = entry_ttl = current_app.config["PAGE_CACHE_TTL"]
+    until = g.get("page_cache_until")
+    if until is not None:
+        entry_ttl = min(ttl, math.ceil((until - datetime.now(UTC)).total_seconds()))
+        if entry_ttl <= 0:
+            return
     try:
         pipe = conn.pipeline(transaction=False)
         pipe.hset(key, mapping=fields)
-        pipe.expire(key, ttl)
+        pipe.expire(key, entry_ttl)  # (a tag's set keeps the full TTL: it holds longer ones)
         for tag in tags:
             pipe.sadd(f"{PREFIX}:tag:{tag}", key)
             pipe.expire(f"{PREFIX}:tag:{tag}", ttl)

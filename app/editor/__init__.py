@@ -18,6 +18,7 @@ from . import (  # noqa: E402,F401
     comments,
     documents,
     drafting,
+    home,
     lexicon,
     media,
     pages,

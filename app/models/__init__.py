@@ -1,6 +1,7 @@
 """The portal's data: content, people and media assets."""
 
 from .content import Article, ArticleStatus, Category, ListenSource, Unit
+from .home import HomePin, PinSlot
 from .lexicon import LexiconEntry
 from .media import MediaAsset, MediaKind, MediaStatus
 from .newsroom import ApiToken, ArticleImage, ArticleRevision, AuditEntry, Autosave
@@ -10,5 +11,6 @@ from .user import Role, StaffSession, User
 
 __all__ = ["ApiToken", "Article", "ArticleImage", "ArticleRevision", "ArticleStatus",
            "AuditEntry", "Autosave", "Banner", "Category", "Comment", "CommentStatus",
-           "Document", "InfoPage", "ScheduleEntry", "LexiconEntry", "ListenSource",
-           "MediaAsset", "MediaKind", "MediaStatus", "Role", "StaffSession", "Unit", "User"]
+           "Document", "HomePin", "InfoPage", "ScheduleEntry", "LexiconEntry", "ListenSource",
+           "MediaAsset", "MediaKind", "MediaStatus", "PinSlot", "Role", "StaffSession", "Unit",
+           "User"]

@@ -103,6 +103,8 @@ class Article(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     view_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Words of the body, for the reading time cards show ("Đọc 4 phút") without loading it.
+    word_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # When a scheduled article goes live (status scheduled); None otherwise.
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,8 +9,9 @@ from sqlalchemy import select, union_all
 from sqlalchemy.orm import defer, lazyload, load_only
 
 from ..extensions import db
-from ..http_page_cache import cache_tags, cached_page, remember
+from ..http_page_cache import cache_tags, cache_until, cached_page, remember
 from ..models import Article, ArticleStatus, Category, InfoPage, MediaAsset, MediaKind, MediaStatus
+from ..services import home as home_layout
 from ..services import views_counter
 from ..services.sections import menu_sections
 from ..services.serializers import article_summary
@@ -46,15 +47,30 @@ def favicon():
 @bp.get("/")
 @cached_page("home")
 def home():
-    """Published articles, newest first."""
+    """The story editors pinned on top (else the newest), the featured ones, then the rest
+    newest first; on the first page also the strips and a block per section."""
     per_page = current_app.config["ARTICLES_PER_PAGE"]
+    pins = home_layout.arrangement()
+    if pins.next_expiry is not None:
+        cache_until(pins.next_expiry)  # a pin running out changes the page
     query = (select(Article).options(*CARD_OPTIONS)
              .where(Article.status == ArticleStatus.published)
              .order_by(Article.published_at.desc(), Article.id.desc()))
+    if pins.pinned_ids:  # shown above the list, on the first page: left out of every page
+        query = query.where(Article.id.not_in(pins.pinned_ids))
     page = db.paginate(query, page=_page_arg(), per_page=per_page, error_out=False)
-    items = [(a, article_summary(a)) for a in page.items]
-    blocks = home_blocks() if page.page == 1 else {}
-    return render_template("public/home.html", items=items, page=page, **blocks)
+    rest = list(page.items)
+    lead, featured = None, []
+    if page.page == 1:
+        lead = pins.top or (rest.pop(0) if rest else None)
+        featured = list(pins.featured)
+        if featured and len(featured) < home_layout.FEATURED_MIN:  # one pinned: add the newest
+            missing = home_layout.FEATURED_MIN - len(featured)
+            featured, rest = featured + rest[:missing], rest[missing:]
+    items = [(a, article_summary(a)) for a in rest]
+    top = [(a, article_summary(a)) for a in ([lead] if lead else []) + featured]
+    blocks = home_blocks(pins) if page.page == 1 else {}
+    return render_template("public/home.html", items=items, top=top, page=page, **blocks)
 
 
 def _with_ready(kinds: tuple[MediaKind, ...], limit: int) -> list[Article]:
@@ -84,23 +100,28 @@ def _newest_per_section(section_ids: list[int], per_section: int) -> list[Articl
         .order_by(Article.published_at.desc(), Article.id.desc())))
 
 
-def home_blocks(per_section: int = 4, strip: int = 6) -> dict[str, Any]:
+def home_blocks(pins: home_layout.Arrangement, per_section: int = 4,
+                strip: int = 6) -> dict[str, Any]:
     """The portal's home: Nghe and Xem strips, most read, and a block per section.
 
     A fixed number of queries whatever the number of sections: the sections come from the
-    menu's query, their newest articles from one statement.
+    menu's query (in the order admins give them), their newest articles from one statement;
+    the stories editors pinned in a block come first (`pins`, already loaded).
     """
     menu = menu_sections()  # visible sections, in menu order
-    sections: dict[int, list[Article]] = {}
+    newest: dict[int, list[Article]] = {}
     for article in _newest_per_section([c.id for c in menu], per_section):
-        sections.setdefault(article.category_id or 0, []).append(article)
+        newest.setdefault(article.category_id or 0, []).append(article)
+    sections = {c.id: home_layout.merge_block(pins.sections.get(c.id, []),
+                                              newest.get(c.id, []), per_section)
+                for c in menu}
     return {
         "listen": _with_ready((MediaKind.audio,), strip),
         "watch": _with_ready((MediaKind.video, MediaKind.briefing), strip),
         "most_read": list(db.session.scalars(
             select(Article).options(*LINK_OPTIONS).where(Article.status == ArticleStatus.published)
             .order_by(Article.view_count.desc(), Article.published_at.desc()).limit(5))),
-        "section_blocks": [(c, sections[c.id]) for c in menu if c.id in sections],
+        "section_blocks": [(c, sections[c.id]) for c in menu if sections[c.id]],
     }
 
 

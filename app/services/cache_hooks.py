@@ -19,6 +19,7 @@ from ..models import (
     Comment,
     CommentStatus,
     Document,
+    HomePin,
     InfoPage,
     MediaAsset,
     ScheduleEntry,
@@ -66,8 +67,8 @@ def tags_for(obj: Any, deleted: bool = False, new: bool = False) -> set[str]:
         return {"documents", "sitemap"}
     if isinstance(obj, ScheduleEntry):
         return {"schedules"}
-    if isinstance(obj, Banner):
-        return {"home"}
+    if isinstance(obj, Banner | HomePin):
+        return {"home"}  # the home page alone: other pages keep their cached copies
     if isinstance(obj, Category | InfoPage | Unit):
         return {page_cache.ALL}  # menus and footers are on every page
     return set()

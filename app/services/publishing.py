@@ -48,6 +48,12 @@ class ArticleInput:
     listen_source: ListenSource = ListenSource.narration
 
 
+def count_words(body_html: str) -> int:
+    """The words of a body as readers read it (its paragraphs, captions included): the
+    reading time cards show (app.services.serializers.reading_minutes)."""
+    return sum(len(paragraph.split()) for paragraph in html_to_paragraphs(body_html or ""))
+
+
 def sanitize_html(html: str) -> str:
     """Body HTML with only the tags an article needs; scripts and handlers are dropped."""
     return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
@@ -116,6 +122,7 @@ def apply_input(article: Article | None, data: ArticleInput, user: User | None,
     article.title = data.title
     article.lede = data.lede.strip()
     article.body_html = data.body_html
+    article.word_count = count_words(data.body_html)
     article.author_name = data.author_name.strip()
     article.cover_caption = data.cover_caption.strip()
     article.category_id = data.category_id

@@ -12,6 +12,13 @@ from ..models import Article, ListenSource, MediaAsset, MediaKind, MediaStatus
 from ..urls import absolute_url
 from .infra import media_url
 
+WORDS_PER_MINUTE = 250  # a reader's pace, in Vietnamese syllables (the words between spaces)
+
+
+def reading_minutes(word_count: int | None) -> int:
+    """Whole minutes to read an article's body, at least one."""
+    return max(1, -(-(word_count or 0) // WORDS_PER_MINUTE))
+
 
 def _status(asset: MediaAsset | None) -> str:
     return asset.status.value if asset is not None else "none"
@@ -166,7 +173,8 @@ def article_summary(article: Article) -> dict[str, Any]:
         "view_count": article.view_count,
         "cover": media_url(article.cover_key),
         "cover_image": cover_image(article),
-        "text": {"url": absolute_url("public.article", slug=article.slug)},
+        "text": {"url": absolute_url("public.article", slug=article.slug),
+                 "minutes": reading_minutes(article.word_count)},
         "audio": audio_form(article),
         "video": video_form(article),
     }

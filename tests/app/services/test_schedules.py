@@ -3,6 +3,7 @@ the editors' form and the demo seed."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -38,7 +39,7 @@ def unit(name="Ban Tuyên giáo và Dân vận Tỉnh ủy", slug="ban-tuyen-gia
 def day_block(html: str, day: date) -> str:
     """The part of the week page under one day's heading."""
     start = html.index(f'id="day-{day.isoformat()}"')
-    end = html.find('<section class="sched-day', start)
+    end = html.find('<tbody class="sched-day', start)
     return html[start:end if end != -1 else len(html)]
 
 
@@ -268,3 +269,31 @@ def test_the_demo_schedule_is_idempotent_and_fills_this_week_and_next(client, ap
     assert "07:30 – 09:00" in day_block(html, this_monday())
     following = client.get(f"/lich-cong-tac/?tuan={this_monday() + timedelta(weeks=1)}")
     assert "Dự lễ khánh thành cầu Tân Phước" in following.get_data(as_text=True)
+
+
+def test_the_week_is_one_table_with_a_row_group_per_day_and_aligned_columns(client, app):
+    """Issue 17, point 8: one <table> for the whole week, one header row of columns, each day
+    a row group headed by the day; every entry row has a cell under each column."""
+    host = unit()
+    add_entry(datetime(2026, 1, 5, 0, 30, tzinfo=UTC), "Giao ban đầu tuần",
+              ends=datetime(2026, 1, 5, 2, 0, tzinfo=UTC), place="Phòng họp 1",
+              participants="Thường trực Tỉnh ủy")
+    add_entry(datetime(2026, 1, 7, 7, 0, tzinfo=UTC), "Làm việc với Ban Tuyên giáo", unit=host)
+    html = client.get("/lich-cong-tac/?tuan=2026-01-05").get_data(as_text=True)
+    assert html.count("<table") == 1
+    table = html[html.index("<table"):html.index("</table>")]
+    assert re.search(r"<caption[^>]*>Lịch công tác tuần từ 05/01/2026 đến 11/01/2026", table)
+    head = re.search(r"<thead>(.*?)</thead>", table, re.S).group(1)
+    assert re.findall(r'<th scope="col">([^<]+)</th>', head) == [
+        "Thời gian", "Nội dung", "Địa điểm", "Thành phần", "Đơn vị chủ trì"]
+    groups = re.findall(r"<tbody[^>]*>(.*?)</tbody>", table, re.S)
+    assert len(groups) == 7
+    days = [re.search(r'<th scope="rowgroup" colspan="5"[^>]*>([^<]+)', g).group(1).strip()
+            for g in groups]
+    assert days[0] == "Thứ Hai, 05/01" and days[6] == "Chủ nhật, 11/01"
+    entries = re.findall(r'<tr class="sched-entry">(.*?)</tr>', table, re.S)
+    assert len(entries) == 2
+    for row in entries:
+        assert len(re.findall(r"<td\b", row)) == 5
+    assert "Giao ban đầu tuần" in groups[0] and "Làm việc với Ban Tuyên giáo" in groups[2]
+    assert "Không có lịch." in groups[1]

@@ -209,6 +209,10 @@ ACTIONS = [
     Action("approve-comment", BOARD,
            lambda c, w: c.post(f"/bien-tap/binh-luan/{w.comment_id}/duyet")),
     Action("documents", BOARD, lambda c, w: c.get("/bien-tap/van-ban")),
+    Action("home-page-pins", BOARD, lambda c, w: c.get("/bien-tap/trang-chu")),
+    Action("pin-on-home-page", BOARD,
+           lambda c, w: c.post("/bien-tap/trang-chu/ghim", data={
+               "bai": str(w.published.id), "vi_tri": "featured", "het_han": ""})),
     Action("work-schedules", BOARD, lambda c, w: c.get("/bien-tap/lich-cong-tac")),
     # statistics and the audit log
     Action("statistics", STAFF, lambda c, w: c.get("/bien-tap/thong-ke")),
@@ -295,6 +299,8 @@ def test_the_matrix_covers_every_newsroom_route():
         "editor.requeue_all", "editor.reject_comment", "editor.delete_comment",
         "editor.schedule_edit", "editor.schedule_publish", "editor.schedule_delete",
         "editor.documents_publish", "editor.documents_delete", "editor.banner_delete",
+        # unpin and reorder: the same check as pin-on-home-page (tests/app/views/test_home_pins.py)
+        "editor.home_unpin", "editor.home_move",
         "editor.lexicon_delete", "editor.user_edit", "editor.user_unlock",
         "editor.unit_rename", "editor.stats_csv", "editor.change_password",
         # a private render's playlists: the preview's check (tests/security/test_unpublished.py)
@@ -310,7 +316,7 @@ def test_the_matrix_covers_every_newsroom_route():
         "editor.users_page", "editor.user_new", "editor.user_reset_password",
         "editor.units_page", "editor.token_create", "editor.token_revoke",
         "editor.sections_page", "editor.lexicon_page", "editor.info_pages_page",
-        "editor.banners_page",
+        "editor.banners_page", "editor.home_page", "editor.home_pin",
     }
     endpoints = {rule.endpoint for rule in create_app(TestConfig).url_map.iter_rules()
                  if rule.endpoint.startswith("editor.")}

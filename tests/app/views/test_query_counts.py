@@ -28,10 +28,12 @@ from app.models import (
     Comment,
     CommentStatus,
     Document,
+    HomePin,
     InfoPage,
     MediaAsset,
     MediaKind,
     MediaStatus,
+    PinSlot,
     ScheduleEntry,
     Unit,
 )
@@ -92,10 +94,20 @@ def add_batch(n: int) -> None:
     category = Category(name=f"Chuyên mục {n}", slug=f"chuyen-muc-{n}", position=n)
     unit = Unit(name=f"Sở số {n}", slug=f"so-so-{n}")
     db.session.add_all([category, unit])
-    for i in range(ARTICLES_PER_BATCH):
-        _article(f"Tin {n}-{i}", f"tin-{n}-{i}", category,
-                 Unit(name=f"Đơn vị {n}-{i}", slug=f"don-vi-{n}-{i}"),
-                 now - timedelta(minutes=10 * n + i), views=n * 10 + i)
+    batch = [_article(f"Tin {n}-{i}", f"tin-{n}-{i}", category,
+                      Unit(name=f"Đơn vị {n}-{i}", slug=f"don-vi-{n}-{i}"),
+                      now - timedelta(minutes=10 * n + i), views=n * 10 + i)
+             for i in range(ARTICLES_PER_BATCH)]
+    # Editors' pins: a featured story and two first in the section's block (a top story in
+    # the first batch), each with its own section and unit to load.
+    until = now + timedelta(hours=5)
+    if n == 1:
+        db.session.add(HomePin(slot=PinSlot.top, article=batch[7], expires_at=until))
+    db.session.add(HomePin(slot=PinSlot.featured, article=batch[6], expires_at=until,
+                           position=n))
+    for i in (5, 4):
+        db.session.add(HomePin(slot=PinSlot.section, article=batch[i], category=category,
+                               position=i, expires_at=until))
     main = db.session.query(Article).filter_by(slug=MAIN_SLUG).one_or_none()
     if main is None:
         main = _article("Bài chính", MAIN_SLUG, category, unit, now, views=1)
