@@ -81,9 +81,9 @@ ACTION_LABELS = {
     "lexicon.edit": _l("Sửa cách đọc trong từ điển"),
     "lexicon.delete": _l("Xóa cách đọc khỏi từ điển"),
     "settings.edit": _l("Sửa thông tin cổng"),
-    "home.pin": _l("Ghim bài lên trang chủ"),
-    "home.unpin": _l("Bỏ ghim bài trên trang chủ"),
-    "home.order": _l("Sắp xếp bài trên trang chủ"),
+    "home.pin": _l("Ghim lên trang chủ"),
+    "home.unpin": _l("Bỏ ghim trên trang chủ"),
+    "home.order": _l("Đổi thứ tự trên trang chủ"),
 }
 TARGET_LABELS = {
     "articles": _l("Bài viết"),
