@@ -342,9 +342,9 @@ def _keys_matching(tsquery: str, category_id: int | None, since: datetime | None
                    until: datetime | None, *columns: Any) -> Select[Any]:
     """The published articles whose keys answer `tsquery` (a cast, not to_tsquery, which
     would split "chuyen_doi"), within the filters."""
-    name = f"tsq_{next(_PARAMETERS)}"
+    # (one bind name for every tsquery: the statement is compiled once, then cached)
     stmt = select(*columns).select_from(KEYS_TABLE).where(
-        KEYS_TABLE.c.search_keys.op("@@")(cast(bindparam(name, tsquery), TSQUERY)))
+        KEYS_TABLE.c.search_keys.op("@@")(cast(bindparam("tsquery", tsquery), TSQUERY)))
     if category_id is not None:
         stmt = stmt.where(KEYS_TABLE.c.category_id == category_id)
     if since is not None:
