@@ -15,8 +15,8 @@ process, six Vietnamese queries with and without diacritics are timed `--runs` t
 
 Prints a table (median and p95 in milliseconds) and, for PostgreSQL, EXPLAIN ANALYZE of each
 statement the first page of the first query runs. `--keep` keeps the seeded PostgreSQL database
-for the next run (seeding 100,000 articles takes minutes). Each backend runs in a child process: the app's config is read from the
-environment once per process.
+for the next run (seeding 100,000 articles takes minutes). Each backend runs in a child
+process: the app's config is read from the environment once per process.
 """
 
 from __future__ import annotations

@@ -295,3 +295,19 @@ def test_the_page_can_be_opened_with_an_article_chosen(login, three):
     editor = login("bientap", role=Role.editor)
     page = editor.get(f"{EDITOR_PAGE}?bai={three[0].id}").get_data(as_text=True)
     assert f'<option value="{three[0].id}" selected>' in page
+
+
+def test_an_editor_pins_from_the_article_s_own_page_a_contributor_cannot(login, three,
+                                                                         make_article):
+    """The edit page of a live article offers "Ghim lên trang chủ" to editors (to the pin
+    form with the article chosen); a draft's does not, nor any page a contributor sees."""
+    editor = login("bientap", role=Role.editor)
+    link = f'href="{EDITOR_PAGE}?bai={three[0].id}"'
+    page = editor.get(f"/bien-tap/bai-viet/{three[0].id}").get_data(as_text=True)
+    assert link in page and "Ghim lên trang chủ" in page
+    draft = make_article("Bản nháp chưa đăng", publish=False)
+    assert "Ghim lên trang chủ" not in editor.get(
+        f"/bien-tap/bai-viet/{draft.id}").get_data(as_text=True)
+    contributor = login("congtacvien", role=Role.contributor)
+    assert "Ghim lên trang chủ" not in contributor.get(
+        f"/bien-tap/bai-viet/{three[0].id}").get_data(as_text=True)
