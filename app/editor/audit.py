@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "media.retry": _l("Làm lại bản nghe/xem"),
     "media.requeue": _l("Xếp lại hàng đợi xử lý"),
     "media.preview": _l("Nghe thử bản đọc"),
+    "settings.edit": _l("Sửa thông tin cổng"),
 }
 TARGET_LABELS = {
     "articles": _l("Bài viết"),

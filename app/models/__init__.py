@@ -6,9 +6,11 @@ from .media import MediaAsset, MediaKind, MediaStatus
 from .newsroom import ApiToken, ArticleImage, ArticleRevision, AuditEntry, Autosave
 from .page import InfoPage
 from .portal import Banner, Comment, CommentStatus, Document, ScheduleEntry
+from .site import SiteSetting
 from .user import Role, StaffSession, User
 
 __all__ = ["ApiToken", "Article", "ArticleImage", "ArticleRevision", "ArticleStatus",
            "AuditEntry", "Autosave", "Banner", "Category", "Comment", "CommentStatus",
            "Document", "InfoPage", "ScheduleEntry", "LexiconEntry", "ListenSource",
-           "MediaAsset", "MediaKind", "MediaStatus", "Role", "StaffSession", "Unit", "User"]
+           "MediaAsset", "MediaKind", "MediaStatus", "Role", "SiteSetting", "StaffSession", "Unit",
+           "User"]

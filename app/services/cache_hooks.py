@@ -22,6 +22,7 @@ from ..models import (
     InfoPage,
     MediaAsset,
     ScheduleEntry,
+    SiteSetting,
     Unit,
 )
 from . import page_cache
@@ -68,8 +69,9 @@ def tags_for(obj: Any, deleted: bool = False, new: bool = False) -> set[str]:
         return {"schedules"}
     if isinstance(obj, Banner):
         return {"home"}
-    if isinstance(obj, Category | InfoPage | Unit):
-        return {page_cache.ALL}  # menus and footers are on every page
+    if isinstance(obj, Category | InfoPage | Unit | SiteSetting):
+        # menus, the masthead and the footer (the site's identity) are on every page
+        return {page_cache.ALL}
     return set()
 
 
