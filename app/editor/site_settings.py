@@ -43,10 +43,11 @@ class SiteSettingsForm(FlaskForm):
     banner_label = SelectField(_l("Nhãn của ô quảng cáo trên trang chủ"),
                                choices=list(site.BANNER_LABELS.items()))
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # WTForms' own message for a date it cannot read is English.
-        self.licence_date.parse_error = _("Ngày cấp giấy phép không hợp lệ (cần ngày/tháng/năm).")
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.licence_date.errors:  # WTForms' own words for a date it cannot read are English
+            self.licence_date.errors = [_("Ngày cấp giấy phép không hợp lệ (cần ngày/tháng/năm).")]
+        return valid
 
     def values(self) -> dict[str, str]:
         return {"name": " ".join(self.name.data.split()),

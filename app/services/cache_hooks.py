@@ -25,9 +25,10 @@ from ..models import (
     SiteSetting,
     Unit,
 )
-from . import page_cache
+from . import page_cache, site
 
 PENDING = "page_cache_pending_tags"
+SITE_IDENTITY = "site-identity"  # not a page tag: tells every process to reload the identity
 NEW = "page_cache_new_objects"
 
 
@@ -69,9 +70,11 @@ def tags_for(obj: Any, deleted: bool = False, new: bool = False) -> set[str]:
         return {"schedules"}
     if isinstance(obj, Banner):
         return {"home"}
-    if isinstance(obj, Category | InfoPage | Unit | SiteSetting):
-        # menus, the masthead and the footer (the site's identity) are on every page
-        return {page_cache.ALL}
+    if isinstance(obj, SiteSetting):
+        # the masthead and the footer are on every page; each process reloads the identity
+        return {page_cache.ALL, SITE_IDENTITY}
+    if isinstance(obj, Category | InfoPage | Unit):
+        return {page_cache.ALL}  # menus and footers are on every page
     return set()
 
 
@@ -95,6 +98,9 @@ def _after_flush(session: Session, flush_context: Any) -> None:
 def _after_commit(session: Session) -> None:
     session.info.pop(NEW, None)
     tags = session.info.pop(PENDING, set())
+    if SITE_IDENTITY in tags:
+        tags.discard(SITE_IDENTITY)
+        site.changed_everywhere()
     if tags:
         page_cache.invalidate(tags)
 

@@ -168,12 +168,18 @@ def _load() -> SiteIdentity:
     return SiteIdentity(**values)
 
 
+def anything_set() -> bool:
+    return db.session.scalar(select(SiteSetting.key).limit(1)) is not None
+
+
 def _version() -> str | None:
     try:
         value = redis_conn().get(VERSION_KEY)
     except RedisError:
         return None
-    return value.decode() if value else "0"
+    if isinstance(value, bytes):
+        return value.decode()
+    return str(value) if value else "0"
 
 
 def _cached() -> SiteIdentity:
@@ -196,7 +202,9 @@ def current() -> SiteIdentity:
     return per_request("site_identity", _cached)
 
 
-def _changed_everywhere() -> None:
+def changed_everywhere() -> None:
+    """After a commit that changed the identity: this process forgets it and the version in
+    Redis moves, so the others reload it at their next request."""
     current_app.extensions.get("site_identity", {}).pop("entry", None)
     if has_request_context():  # this request's pages show the new identity too
         request.environ.get(MEMO_KEY, {}).pop("site_identity", None)
@@ -253,9 +261,10 @@ def store_emblem(image: Image.Image) -> str:
     return key
 
 
-def save(values: dict[str, str], emblem: Image.Image | None = None) -> list[str]:
-    """Store the fields given (and the new emblem) and audit it as "settings.edit", in one
-    transaction. Returns the names of the fields that changed (none: nothing written)."""
+def save(values: dict[str, str], emblem: Image.Image | None = None, actor: str = "") -> list[str]:
+    """Store the fields given (and the new emblem) and audit it as "settings.edit" (by the
+    logged-in admin, or `actor`), in one transaction. Returns the names of the fields that
+    changed (none: nothing written)."""
     before = _load()
     wanted = {name: (values.get(name, getattr(before, name)) or "").strip()
               for name in FIELD_NAMES if name != "emblem_key"}
@@ -272,9 +281,8 @@ def save(values: dict[str, str], emblem: Image.Image | None = None) -> list[str]
         db.session.add(row)
     words = ", ".join(str(FIELD_LABELS[name]) for name in changed)
     audit.record("settings.edit", None, _("Sửa thông tin cổng: %(fields)s", fields=words),
-                 fields=changed)
-    db.session.commit()
-    _changed_everywhere()
+                 username=actor, fields=changed)
+    db.session.commit()  # app.services.cache_hooks calls changed_everywhere()
     old_key = before.emblem_key
     if "emblem_key" in changed and old_key:
         try:  # the pages no longer name it (their cache was just dropped)

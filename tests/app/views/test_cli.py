@@ -115,3 +115,5 @@ def test_demo_seed_fills_every_part_of_the_portal_once(runner, client, redis_con
     # the demo's banner is a public-service notice, labelled as one (not "Quảng cáo")
     assert 'aria-label="Thông tin tuyên truyền"' in home
     assert "Dịch vụ công trực tuyến tỉnh Hòa An" in home
+    # the fictional province's identity, in the footer a state portal must have
+    assert "Cơ quan chủ quản: Tỉnh ủy Hòa An" in home and "banbientap@hoaan.test" in home
