@@ -47,7 +47,7 @@ def demo_texts() -> list[tuple[str, str]]:
         for field in ("title", "lede", "body_html", "cover_caption"):
             texts.append((f"articles.json {article['slug']} {field}", article.get(field) or ""))
     for unit, _user, title, lede, body, note in NEWSROOM:
-        texts.append((f"newsroom {title}", " ".join([title, lede, body, note or ""])))
+        texts.append((f"newsroom {title}", " ".join([unit, title, lede, body, note or ""])))
     for n, entry in enumerate(load("schedules.json")):
         texts.append((f"schedules.json #{n}", " ".join(
             str(entry.get(field) or "") for field in ("content", "place", "participants"))))
