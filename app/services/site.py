@@ -46,7 +46,7 @@ VERSION_KEY = "docnghexem:site:version"
 BANNER_LABELS = {"propaganda": _l("Thông tin tuyên truyền"), "ads": _l("Quảng cáo"),
                  "none": _l("Không ghi nhãn")}
 EMBLEM_FORMATS = ("PNG", "JPEG", "WEBP")
-EMBLEM_MAX_SIDE = 512  # shown at most ~96 px tall: 512 covers 3x screens with room to spare
+EMBLEM_MAX_SIDE = 256  # shown at most 64 CSS px tall: 256 covers 4x screens
 # images/site/emblem-<sha256-16>-<w>x<h>.png: public, content-addressed (cached for a year),
 # its size in the key so pages give <img> its width and height without a column for it.
 EMBLEM_KEY_RE = re.compile(r"-(\d+)x(\d+)\.png$")

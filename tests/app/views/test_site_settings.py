@@ -96,7 +96,7 @@ def test_a_save_shows_everywhere_at_once_even_through_the_page_cache(
     response = save(client, emblem=(picture(), "huy-hieu.png"))
     assert response.status_code == 303
     key = db.session.scalar(select(SiteSetting.value).where(SiteSetting.key == "emblem_key"))
-    assert re.fullmatch(r"images/site/emblem-[0-9a-f]{16}-300x300\.png", key)
+    assert re.fullmatch(r"images/site/emblem-[0-9a-f]{16}-256x256\.png", key)
     emblem_url = store.url(key)
 
     home = reader.get("/")
@@ -104,7 +104,7 @@ def test_a_save_shows_everywhere_at_once_even_through_the_page_cache(
     page = home.get_data(as_text=True)
     top = masthead(page)
     assert "Cổng thông tin điện tử Tỉnh ủy Hòa An" in top
-    assert f'<img class="brand__emblem" src="{emblem_url}" alt="" width="300" height="300">' \
+    assert f'<img class="brand__emblem" src="{emblem_url}" alt="" width="256" height="256">' \
         in top
     bottom = text(footer(page))
     for words in ("Cơ quan chủ quản: Tỉnh ủy Hòa An",
