@@ -12,10 +12,11 @@ import feedparser
 import pytest
 import requests
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 
 from app.extensions import db
 from app.models import AuditEntry, Banner, Role, SiteSetting
+from app.services import site
 from tests.conftest import csrf_token
 
 URL = "/bien-tap/thiet-lap"
@@ -214,3 +215,27 @@ def test_the_banner_slot_label_follows_the_setting(app, client, login):
     assert "banner-slot__label" not in slot and "Quảng cáo" not in slot
     assert "Thông tin tuyên truyền" not in slot and 'alt="Dịch vụ công trực tuyến"' in slot
     assert save(client, banner_label="popup").status_code == 422  # not one of the choices
+
+
+def test_each_process_keeps_the_identity_until_another_saves(app, client, redis_conn):
+    """Pages ask no SQL for the identity while it is unchanged; a save in another process (a
+    row written, then the version in Redis moved) shows at this one's next request."""
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    client.get("/")  # the identity is loaded once…
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        client.get("/")
+        assert not [s for s in statements if "site_settings" in s]  # …then kept
+        with db.engine.begin() as conn:  # another process's save: no ORM hook runs here
+            conn.execute(insert(SiteSetting.__table__).values(
+                key="name", value="Cổng thông tin điện tử Tỉnh ủy Hòa An"))
+        redis_conn.incr(site.VERSION_KEY)
+        page = client.get("/").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert "Cổng thông tin điện tử Tỉnh ủy Hòa An" in masthead(page)
+    assert [s for s in statements if "site_settings" in s]  # read again, once
