@@ -73,6 +73,12 @@ class SiteIdentity:
         return "" if self.banner_label == "none" else str(BANNER_LABELS[self.banner_label])
 
     @property
+    def phone_link(self) -> str:
+        """The phone number as a tel: address: its digits (and a leading +) only."""
+        digits = re.sub(r"[^\d+]", "", self.phone)
+        return digits[:1] + digits[1:].replace("+", "")
+
+    @property
     def licence_day(self) -> date | None:
         try:
             return date.fromisoformat(self.licence_date) if self.licence_date else None

@@ -139,8 +139,9 @@ def test_a_save_shows_everywhere_at_once_even_through_the_page_cache(
 def test_the_save_is_audited_with_the_fields_changed_in_words(client, login):
     login("quantri", role=Role.admin)
     assert save(client).status_code == 303
-    assert save(client, email="lienhe@hoaan.test", phone="0200 3812 999",
+    assert save(client, email="lienhe@hoaan.test", phone="(0200) 3812.999",
                 emblem=(picture("JPEG"), "logo.jpg")).status_code == 303
+    assert 'href="tel:02003812999">(0200) 3812.999</a>' in client.get("/").get_data(as_text=True)
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "settings.edit")
                                  .order_by(AuditEntry.id)).all()
     assert len(entries) == 2 and entries[1].username == "quantri"
@@ -148,7 +149,7 @@ def test_the_save_is_audited_with_the_fields_changed_in_words(client, login):
     audit_page = client.get("/bien-tap/nhat-ky").get_data(as_text=True)
     assert "Sửa thông tin cổng" in audit_page
     # nothing changed: nothing written, no entry
-    assert save(client, email="lienhe@hoaan.test", phone="0200 3812 999").status_code == 303
+    assert save(client, email="lienhe@hoaan.test", phone="(0200) 3812.999").status_code == 303
     assert len(db.session.scalars(select(AuditEntry).where(
         AuditEntry.action == "settings.edit")).all()) == 2
 
