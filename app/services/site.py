@@ -20,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
-from botocore.exceptions import BotoCoreError, ClientError
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -288,11 +287,7 @@ def save(values: dict[str, str], emblem: Image.Image | None = None, actor: str =
     words = ", ".join(str(FIELD_LABELS[name]) for name in changed)
     audit.record("settings.edit", None, _("Sửa thông tin cổng: %(fields)s", fields=words),
                  username=actor, fields=changed)
+    # The old emblem stays in the store (a few KB): feed readers, search engines and a briefing
+    # being made right now may still fetch it by the address they were given.
     db.session.commit()  # app.services.cache_hooks calls changed_everywhere()
-    old_key = before.emblem_key
-    if "emblem_key" in changed and old_key:
-        try:  # the pages no longer name it (their cache was just dropped)
-            object_store().delete(old_key)
-        except (BotoCoreError, ClientError):
-            log.exception("could not delete the old emblem %s", old_key)
     return changed
