@@ -57,6 +57,19 @@ class Config:
     SITE_URL = env("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
     # The portal's emblem or logo (a PNG with transparency): the briefing videos' corner mark.
     SITE_EMBLEM = env("SITE_EMBLEM", str(BASE_DIR / "static" / "img" / "emblem.png"))
+    # The rest of the portal's identity (footer, feeds, JSON-LD): defaults for what an admin
+    # has not yet set on the settings page (/bien-tap/thiet-lap, app.services.site).
+    SITE_GOVERNING_BODY = env("SITE_GOVERNING_BODY", "")  # cơ quan chủ quản
+    SITE_RESPONSIBLE = env("SITE_RESPONSIBLE", "")  # người chịu trách nhiệm chính
+    SITE_LICENCE_NUMBER = env("SITE_LICENCE_NUMBER", "")  # giấy phép số …
+    SITE_LICENCE_DATE = env("SITE_LICENCE_DATE", "")  # … ngày (yyyy-mm-dd)
+    SITE_ADDRESS = env("SITE_ADDRESS", "")
+    SITE_PHONE = env("SITE_PHONE", "")
+    SITE_EMAIL = env("SITE_EMAIL", "")
+    # The home page banner slot's label: "propaganda" (Thông tin tuyên truyền), "ads"
+    # (Quảng cáo) or "none". A state portal's slot mostly carries public-service notices.
+    SITE_BANNER_LABEL = env("SITE_BANNER_LABEL", "propaganda")
+    SITE_EMBLEM_MAX_BYTES = env_int("SITE_EMBLEM_MAX_BYTES", 2 * 1024 * 1024)
     BABEL_DEFAULT_LOCALE = env_list("LANGUAGES", "vi,en")[0]
     BABEL_DEFAULT_TIMEZONE = env("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
     LANGUAGES = env_list("LANGUAGES", "vi,en")  # the first is the default

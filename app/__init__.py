@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Config, config_from_env
@@ -24,6 +25,7 @@ from .http_page_cache import ServeCachedPages
 from .i18n import MEDIA_LABELS, format_number, select_locale
 from .public import bp as public_bp
 from .services import cache_hooks
+from .services import site as site_identity_service
 from .services.info_pages import published_pages
 from .services.localtime import local
 from .services.sections import menu_sections, per_request
@@ -126,8 +128,18 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.add_template_global(absolute_url)
 
+    def site_identity() -> site_identity_service.SiteIdentity:
+        """The identity as set; the defaults when the database cannot say (an error page about
+        the database itself still renders)."""
+        try:
+            return site_identity_service.current()
+        except SQLAlchemyError:
+            db.session.rollback()
+            return site_identity_service.defaults()
+
     @app.context_processor
     def site() -> dict[str, object]:
-        return {"site_name": app.config["SITE_NAME"], "MEDIA_LABELS": MEDIA_LABELS,
+        identity = site_identity()
+        return {"site": identity, "site_name": identity.name, "MEDIA_LABELS": MEDIA_LABELS,
                 "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
                 "nav_sections": nav_sections, "footer_pages": footer_pages}

@@ -33,13 +33,13 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating .venv with $PY"
   "$PY" -m venv .venv
 fi
-if [ ! -f .stamp-pip ] || [ pyproject.toml -nt .stamp-pip ]; then
+if [ ! -f .venv/.stamp-pip ] || [ pyproject.toml -nt .venv/.stamp-pip ]; then
   echo "Installing Python packages into .venv"
   .venv/bin/pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c "import app, workers, media_pipeline, gtts, rq, boto3" \
     || { echo "Python install failed" >&2; exit 1; }
-  touch .stamp-pip
+  touch .venv/.stamp-pip
 fi
 [ -f static/vendor/hls.min.js ] && [ static/vendor/hls.min.js -nt package-lock.json ] || scripts/vendor.sh
 # Interface translations: compiled from the .po files in git (quiet, a second or less).

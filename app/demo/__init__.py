@@ -22,7 +22,7 @@ from media_pipeline.samples import make_video
 from ..extensions import db
 from ..media import lifecycle, storage_keys
 from ..models import Article, Banner, Role, User
-from ..services import drafting, workflow
+from ..services import drafting, site, workflow
 from ..services.accounts import unit_named
 from ..services.banners import BannerInput, save_banner
 from ..services.importer import import_article
@@ -149,8 +149,31 @@ def banner_image(text: str, size: tuple[int, int] = (1200, 300)) -> Image.Image:
     return image
 
 
+# The fictional province's portal, as its footer states it (Decree 42/2022): consistent with
+# the articles, documents and schedules (Văn phòng Tỉnh ủy runs the portal; phường Phú Hòa).
+# The emblem is the default one (static/img/emblem.png), itself fictional.
+DEMO_IDENTITY = {
+    "name": "Cổng thông tin điện tử tỉnh Hòa An",
+    "governing_body": "Tỉnh ủy Hòa An",
+    "responsible": "Nguyễn Văn Thành, Chánh Văn phòng Tỉnh ủy",
+    "licence_number": "152/GP-TTĐT",
+    "licence_date": "2024-06-14",
+    "address": "Số 1 đường Trần Hưng Đạo, phường Phú Hòa, tỉnh Hòa An",
+    "phone": "0200 3812 345",
+    "email": "banbientap@hoaan.test",
+    "banner_label": "propaganda",
+}
+
+
+def seed_identity() -> None:
+    """The portal's identity, unless an admin has set any of it already."""
+    if not site.anything_set():
+        site.save(DEMO_IDENTITY, actor="demo")
+
+
 def seed_banner() -> None:
-    """One banner in the "Quảng cáo" slot: a public-service notice, as such portals carry."""
+    """One banner in the slot: a public-service notice ("Thông tin tuyên truyền"), as such
+    portals carry."""
     if db.session.scalar(select(Banner)) is not None:
         return
     image = banner_image("Dịch vụ công trực tuyến: nộp hồ sơ mọi lúc, mọi nơi")
@@ -180,6 +203,7 @@ def seed(with_video: bool = True) -> list[Article]:
             store_cover(article, cover_image(article.title, index))
         articles.append(article)
     seed_body_pictures(articles)
+    seed_identity()
     seed_banner()
     seed_newsroom()
     if with_video and articles and articles[0].asset("video") is None:

@@ -25,6 +25,7 @@ from . import (  # noqa: E402,F401
     review,
     schedules,
     sections,
+    site_settings,
     stats,
     uploads,
 )

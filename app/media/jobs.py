@@ -36,6 +36,7 @@ from ..extensions import db
 from ..models import Article, ArticleImage, ArticleStatus, MediaAsset, MediaKind
 from ..models.base import utcnow
 from ..models.lexicon import lexicon_pairs, lexicon_version
+from ..services import site
 from ..services.infra import object_store
 from ..services.localtime import day_and_date
 from ..services.page_cache import invalidate
@@ -289,18 +290,24 @@ class Briefing:
             raise MediaError(NO_NARRATION)
         self.size = briefing.PORTRAIT if cfg["BRIEFING_ASPECT"] == "9:16" else briefing.LANDSCAPE
         self.burn = cfg["BRIEFING_BURN_SUBTITLES"]
-        emblem = Path(cfg["SITE_EMBLEM"]) if cfg["SITE_EMBLEM"] else None
+        # The site's identity as admins set it: an uploaded emblem is fetched by render();
+        # its key names its content, so the plan's hash needs no copy of it.
+        identity = site.current()
+        self.emblem_key = identity.emblem_key
+        emblem = Path(cfg["SITE_EMBLEM"]) if cfg["SITE_EMBLEM"] and not self.emblem_key \
+            else None
         self.story = briefing.Story(
             article.title, article.category.name if article.category else "",
             # the day it goes live: a scheduled article's briefing is made beforehand
             day_and_date(article.published_at or article.scheduled_at or utcnow()),
-            cfg["SITE_NAME"],
+            identity.name,
             emblem if emblem is not None and emblem.is_file() else None)
         self.pictures = body_pictures(article, cfg)
         # By their public names: moving the files when the article is published changes
         # where they are, not what the briefing shows.
         return _digest(PIPELINE_VERSION, "briefing", storage_keys.shown(self.narration["mp3"]),
                        repr(replace(self.story, emblem=None)), _file_digest(self.story.emblem),
+                       self.emblem_key,
                        storage_keys.shown(article.cover_key or ""), article.cover_caption or "",
                        repr([(storage_keys.shown(k), c, b) for k, c, b in self.pictures]),
                        f"{self.size}", f"{self.burn}")
@@ -313,6 +320,9 @@ class Briefing:
             self.narration["timings"], workdir / "timings.json").read_text("utf-8"))
         duration = audio.media_duration(mp3)
         timeout = runner.job_timeout("JOB_TIMEOUT_VIDEO")
+        if self.emblem_key:  # the admins' emblem (None if it was replaced meanwhile)
+            emblem = fetch_if_there(self.emblem_key, workdir / "emblem.png")
+            self.story = replace(self.story, emblem=emblem)
         cover_file = _cover_file(article, workdir)
         cover = briefing.Picture(cover_file, article.cover_caption or "", 0) \
             if cover_file is not None else None

@@ -7,10 +7,12 @@ from .media import MediaAsset, MediaKind, MediaStatus
 from .newsroom import ApiToken, ArticleImage, ArticleRevision, AuditEntry, Autosave
 from .page import InfoPage
 from .portal import Banner, Comment, CommentStatus, Document, ScheduleEntry
+from .site import SiteSetting
 from .user import Role, StaffSession, User
 
 __all__ = ["ApiToken", "Article", "ArticleImage", "ArticleRevision", "ArticleStatus",
            "AuditEntry", "Autosave", "Banner", "Category", "Comment", "CommentStatus",
            "Document", "HomePin", "InfoPage", "ScheduleEntry", "LexiconEntry", "ListenSource",
-           "MediaAsset", "MediaKind", "MediaStatus", "PinSlot", "Role", "StaffSession", "Unit",
+           "MediaAsset", "MediaKind", "MediaStatus", "PinSlot", "Role", "SiteSetting",
+           "StaffSession", "Unit",
            "User"]

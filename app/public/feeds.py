@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template
+from flask import Response, abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import defer, lazyload
 
 from ..extensions import db
 from ..http_page_cache import cached_page
 from ..models import Article, ArticleStatus, Category
+from ..services import site
 from ..urls import absolute_url
 from . import bp
 from .podcast import feed_html, rfc2822, xml_text
@@ -32,9 +33,10 @@ def _feed(category: Category | None) -> Response:
     if category is not None:
         query = query.where(Article.category_id == category.id)
     articles = db.session.scalars(query).all()
+    identity = site.current()
     xml = render_template("feeds/rss.xml", articles=articles, category=category,
                           xml_text=xml_text, feed_html=feed_html, rfc2822=rfc2822,
-                          site_name=current_app.config["SITE_NAME"])
+                          site=identity, absolute_emblem=identity.emblem_absolute_url)
     return Response(xml, content_type="application/rss+xml; charset=utf-8")
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import and_, select
 from ..extensions import db
 from ..http_page_cache import cached_page
 from ..models import Article, ArticleStatus, Category, MediaAsset, MediaKind
+from ..services import site as site_identity
 from ..services.infra import media_url
 from ..urls import absolute_url
 from . import bp
@@ -110,7 +111,8 @@ def _narrated_articles(category: Category | None) -> list[Article]:
 
 
 def _feed(category: Category | None, self_url: str) -> Response:
-    site = xml_text(current_app.config["SITE_NAME"])
+    identity = site_identity.current()
+    site = xml_text(identity.name)
     section = xml_text(category.name) if category else ""
     episodes = [e for e in map(_episode, _narrated_articles(category)) if e is not None]
     articles_newest = episodes[0]["pub_date"] if episodes else None
@@ -124,7 +126,7 @@ def _feed(category: Category | None, self_url: str) -> Response:
         link=absolute_url("public.home"),
         self_url=self_url,
         image=absolute_url("static", filename="img/podcast-cover.png"),
-        owner_email=xml_text(current_app.config["PODCAST_OWNER_EMAIL"]),
+        owner_email=xml_text(current_app.config["PODCAST_OWNER_EMAIL"] or identity.email),
         last_build=articles_newest,
         episodes=episodes,
     )

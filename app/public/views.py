@@ -12,7 +12,7 @@ from ..extensions import db
 from ..http_page_cache import cache_tags, cache_until, cached_page, remember
 from ..models import Article, ArticleStatus, Category, InfoPage, MediaAsset, MediaKind, MediaStatus
 from ..services import home as home_layout
-from ..services import views_counter
+from ..services import site, views_counter
 from ..services.sections import menu_sections
 from ..services.serializers import article_summary
 from . import bp
@@ -197,6 +197,7 @@ def _iso_duration(seconds: float | None) -> str | None:
 def news_article_ld(article: Article, data: dict[str, Any]) -> dict[str, Any]:
     """schema.org NewsArticle, with the narration and the video, for search engines."""
     modified = article.edited_at or article.published_at  # an edit of what readers read
+    identity = site.current()
     ld: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "NewsArticle",
         "headline": article.title[:110], "description": article.lede,
@@ -204,8 +205,9 @@ def news_article_ld(article: Article, data: dict[str, Any]) -> dict[str, Any]:
         "datePublished": data["published_at"],
         "dateModified": modified.isoformat() if modified else None,
         "author": {"@type": "Person", "name": article.author_name} if article.author_name
-        else {"@type": "Organization", "name": current_app.config["SITE_NAME"]},
-        "publisher": {"@type": "Organization", "name": current_app.config["SITE_NAME"]},
+        else {"@type": "Organization", "name": identity.name},
+        "publisher": {"@type": "Organization", "name": identity.name,
+                      "logo": {"@type": "ImageObject", "url": identity.emblem_absolute_url}},
     }
     if article.category:
         ld["articleSection"] = article.category.name

@@ -23,11 +23,13 @@ from ..models import (
     InfoPage,
     MediaAsset,
     ScheduleEntry,
+    SiteSetting,
     Unit,
 )
-from . import page_cache
+from . import page_cache, site
 
 PENDING = "page_cache_pending_tags"
+SITE_IDENTITY = "site-identity"  # not a page tag: tells every process to reload the identity
 NEW = "page_cache_new_objects"
 
 
@@ -69,6 +71,9 @@ def tags_for(obj: Any, deleted: bool = False, new: bool = False) -> set[str]:
         return {"schedules"}
     if isinstance(obj, Banner | HomePin):
         return {"home"}  # the home page alone: other pages keep their cached copies
+    if isinstance(obj, SiteSetting):
+        # the masthead and the footer are on every page; each process reloads the identity
+        return {page_cache.ALL, SITE_IDENTITY}
     if isinstance(obj, Category | InfoPage | Unit):
         return {page_cache.ALL}  # menus and footers are on every page
     return set()
@@ -94,6 +99,9 @@ def _after_flush(session: Session, flush_context: Any) -> None:
 def _after_commit(session: Session) -> None:
     session.info.pop(NEW, None)
     tags = session.info.pop(PENDING, set())
+    if SITE_IDENTITY in tags:
+        tags.discard(SITE_IDENTITY)
+        site.changed_everywhere()
     if tags:
         page_cache.invalidate(tags)
 

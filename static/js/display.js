@@ -8,8 +8,8 @@
   const root = document.documentElement;
   const load = () => { try { return JSON.parse(localStorage.getItem("dnx-display") || "{}"); } catch (e) { return {}; } };
   const save = (p) => { try { localStorage.setItem("dnx-display", JSON.stringify(p)); } catch (e) {} };
-  const contrast = document.querySelector("[data-display=contrast]");
-  const sync = () => contrast && contrast.setAttribute("aria-pressed", String(root.classList.contains("contrast-high")));
+  const contrast = document.querySelectorAll("[data-display=contrast]");
+  const sync = () => contrast.forEach((btn) => btn.setAttribute("aria-pressed", String(root.classList.contains("contrast-high"))));
   document.querySelectorAll("[data-display]").forEach((btn) => btn.addEventListener("click", () => {
     const p = load();
     if (btn.dataset.display === "contrast") {

@@ -29,6 +29,7 @@ OWN_LIMITS = {
     "editor.edit": "BODY_IMAGE_MAX_BYTES",  # the form carries the cover
     "editor.body_image": "BODY_IMAGE_MAX_BYTES",
     "editor.banners_page": "BODY_IMAGE_MAX_BYTES",
+    "editor.site_settings": "SITE_EMBLEM_MAX_BYTES",  # the form carries the emblem
     "editor.documents_page": "DOCUMENT_MAX_BYTES",
     "editor.upload_video": "VIDEO_FORM_MAX_BYTES",  # the form without JavaScript
     "editor.upload_captions": None,  # a fixed 1 MB (media_pipeline.captions.MAX_BYTES)

@@ -10,12 +10,13 @@ from PIL import Image
 from rq.registry import FailedJobRegistry
 
 from app.extensions import db
-from app.media import storage_keys
+from app.media import jobs, storage_keys
 from app.media.jobs import Briefing, body_pictures, fetch_if_there
 from app.media.lifecycle import attach_video
 from app.models import ArticleStatus, MediaAsset, MediaKind, MediaStatus
-from app.services import drafting, workflow
+from app.services import drafting, site, workflow
 from app.services.publishing import ArticleInput, store_cover
+from media_pipeline.errors import MediaError
 from media_pipeline.samples import make_video
 
 
@@ -265,3 +266,32 @@ def test_a_picture_is_looked_for_in_its_other_place_and_missing_is_none(app, sto
     got = fetch_if_there(hidden, tmp_path / "moved.jpg")
     assert got is not None and Image.open(got).size == (1200, 800)
     assert fetch_if_there("images/9/body/" + "cd" * 16 + ".jpg", tmp_path / "gone.jpg") is None
+
+
+def test_a_briefing_carries_the_name_and_emblem_admins_set(briefings, make_article, run_worker,
+                                                           monkeypatch, app):
+    """The corner mark and title card use the site's identity (/bien-tap/thiet-lap): its
+    name, and the uploaded emblem fetched from the store into the job's folder."""
+    emblem = Image.new("RGBA", (200, 200), (0, 0, 255, 255))
+    site.save({"name": "Cổng thông tin điện tử Tỉnh ủy Hòa An"}, emblem, actor="test")
+    key = site.current().emblem_key
+    seen = {}
+
+    def render(story, *args, **kwargs):  # what the renderer is given; no video needed here
+        seen["site"] = story.site
+        with Image.open(story.emblem) as mark:
+            seen["emblem"] = (mark.size, mark.convert("RGBA").getpixel((100, 100)))
+        raise MediaError("dừng ở đây")
+
+    monkeypatch.setattr(jobs.briefing, "render", render)
+    article = make_article()
+    run_worker()
+    assert seen == {"site": "Cổng thông tin điện tử Tỉnh ủy Hòa An",
+                    "emblem": ((200, 200), (0, 0, 255, 255))}
+    brief = article.asset("briefing")
+    job = Briefing()
+    before = job.plan(brief)
+    site.save({"name": "Cổng thông tin điện tử Tỉnh ủy Hòa An"},
+              Image.new("RGBA", (200, 200), (0, 255, 0, 255)), actor="test")
+    assert site.current().emblem_key != key
+    assert job.plan(brief) != before  # a new emblem: the briefing is made again

@@ -112,4 +112,8 @@ def test_demo_seed_fills_every_part_of_the_portal_once(runner, client, redis_con
     statuses = sorted(a.status.value for a in db.session.scalars(select(Article)))
     assert statuses == ["published"] * 4 + ["returned"] + ["submitted"] * 2
     home = client.get("/").get_data(as_text=True)
-    assert 'aria-label="Quảng cáo"' in home and "Dịch vụ công trực tuyến tỉnh Hòa An" in home
+    # the demo's banner is a public-service notice, labelled as one (not "Quảng cáo")
+    assert 'aria-label="Thông tin tuyên truyền"' in home
+    assert "Dịch vụ công trực tuyến tỉnh Hòa An" in home
+    # the fictional province's identity, in the footer a state portal must have
+    assert "Cơ quan chủ quản: Tỉnh ủy Hòa An" in home and "banbientap@hoaan.test" in home

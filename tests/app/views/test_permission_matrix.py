@@ -247,6 +247,9 @@ ACTIONS = [
                                                           "spoken": "hội đồng nhân dân"})),
     Action("info-pages", ADMIN, lambda c, w: c.get("/bien-tap/trang")),
     Action("banners", ADMIN, lambda c, w: c.get("/bien-tap/quang-cao")),
+    Action("site-settings", ADMIN, lambda c, w: c.get("/bien-tap/thiet-lap")),
+    Action("site-settings-save", ADMIN,
+           lambda c, w: c.post("/bien-tap/thiet-lap", data={"name": "Cổng khác"})),
 ]
 
 
@@ -316,7 +319,7 @@ def test_the_matrix_covers_every_newsroom_route():
         "editor.users_page", "editor.user_new", "editor.user_reset_password",
         "editor.units_page", "editor.token_create", "editor.token_revoke",
         "editor.sections_page", "editor.lexicon_page", "editor.info_pages_page",
-        "editor.banners_page", "editor.home_page", "editor.home_pin",
+        "editor.banners_page", "editor.home_page", "editor.home_pin", "editor.site_settings",
     }
     endpoints = {rule.endpoint for rule in create_app(TestConfig).url_map.iter_rules()
                  if rule.endpoint.startswith("editor.")}
