@@ -23,6 +23,7 @@ from typing import IO
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from PIL import Image
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -41,9 +42,10 @@ from .sections import MEMO_KEY, per_request
 log = logging.getLogger(__name__)
 VERSION_KEY = "docnghexem:site:version"
 
-# The banner slot's label: the setting's value → the words readers see ("" for none).
-BANNER_LABELS = {"propaganda": _l("Thông tin tuyên truyền"), "ads": _l("Quảng cáo"),
-                 "none": _l("Không ghi nhãn")}
+# The banner slot's label: the setting's value → the words readers see ("" for none). ("Quảng
+# cáo" in a context of its own: as the admin menu's name it means the banners page.)
+BANNER_LABELS = {"propaganda": _l("Thông tin tuyên truyền"),
+                 "ads": lazy_pgettext("nhãn biểu ngữ", "Quảng cáo"), "none": _l("Không ghi nhãn")}
 EMBLEM_FORMATS = ("PNG", "JPEG", "WEBP")
 EMBLEM_MAX_SIDE = 256  # shown at most 64 CSS px tall: 256 covers 4x screens
 # images/site/emblem-<sha256-16>-<w>x<h>.png: public, content-addressed (cached for a year),
