@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from ..http_page_cache import cached_page
 from ..services import schedules as service
+from ..services import site
 from ..urls import site_host
 from . import bp
 
@@ -59,7 +60,7 @@ def schedules_ics():
         abort(404)
     start, end = service.ics_range(service.parse_week(request.args.get("tuan")))
     entries = service.entries_between(start, end, host)
-    name = _("Lịch công tác") + " — " + (host.name if host else current_app.config["SITE_NAME"])
+    name = _("Lịch công tác") + " — " + (host.name if host else site.current().name)
     uid_host = site_host()
     body = service.to_ical(entries, uid_host, name)
     response = Response(body, content_type="text/calendar; charset=utf-8")

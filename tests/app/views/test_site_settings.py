@@ -129,6 +129,8 @@ def test_a_save_shows_everywhere_at_once_even_through_the_page_cache(
     podcast = feedparser.parse(reader.get("/podcast.xml").data)
     assert podcast.feed.title == "Cổng thông tin điện tử Tỉnh ủy Hòa An"
     assert podcast.feed.author_detail.email == "banbientap@hoaan.test"
+    calendar = reader.get("/lich-cong-tac.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert "X-WR-CALNAME:Lịch công tác — Cổng thông tin điện tử Tỉnh ủy Hòa An" in calendar
 
     fetched = requests.get(emblem_url, timeout=10)  # public, from the store, cached a year
     assert fetched.status_code == 200 and fetched.headers["Content-Type"] == "image/png"
