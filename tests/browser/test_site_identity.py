@@ -9,6 +9,7 @@ home-desktop, settings-page, home-phone-nojs)."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image, ImageDraw
@@ -142,6 +143,29 @@ def test_the_article_footer_states_who_runs_the_portal_on_a_phone(portal, live_s
     found = run_axe(page)
     save_report("issue17-axe-article-phone", found)
     assert blocking(found) == [], found
+    context.close()
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_an_article_shows_its_time_under_the_title_and_who_runs_the_portal_below(
+        device, portal, live_server, browser):
+    """What a reader sees of an article's time ("hh:mm dd/mm/yyyy", Vietnam time) and of the
+    portal's identity (the footer), on a phone and on a desktop."""
+    context = browser.new_context(**(PHONE if device == "phone" else DESKTOP), locale="vi-VN")
+    page = context.new_page()
+    page.goto(live_server + portal["article"])
+    stamp = page.locator("article time").first
+    expect(stamp).to_be_visible()
+    assert re.fullmatch(r"\d{2}:\d{2} \d{2}/\d{2}/\d{4}", stamp.inner_text().strip())
+    title = page.get_by_role("heading", level=1).bounding_box()
+    assert stamp.bounding_box()["y"] > title["y"]  # under the title
+    shot(page, f"article-{device}-top")
+    footer = page.locator("footer.footer")
+    footer.scroll_into_view_if_needed()
+    expect(footer.get_by_text("Cơ quan chủ quản: Tỉnh ủy Hòa An")).to_be_visible()
+    expect(footer.get_by_text("Giấy phép số 152/GP-TTĐT ngày 14/06/2024")).to_be_visible()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    shot(page, f"article-{device}-bottom")
     context.close()
 
 
