@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, literal, select
+from sqlalchemy import Select, and_, false, func, literal, select
 
 from ..models import Article, ArticleStatus
 from ..services.localtime import local_midnight_utc
@@ -104,12 +104,13 @@ def parse(args) -> ListFilters:
 ARTICLE_DAY = func.coalesce(Article.published_at, Article.created_at)
 
 
-def query(filters: ListFilters, unit_only: int | None) -> Select[Any]:
-    """The articles the filters ask for, last edited first. `unit_only`: a contributor's unit
-    (they see their unit's articles only, whatever they filter)."""
+def query(filters: ListFilters, contributor: bool, unit_id: int | None) -> Select[Any]:
+    """The articles the filters ask for, last edited first. A contributor sees their unit's
+    articles only, whatever they filter — none at all without a unit."""
     stmt = select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
-    if unit_only is not None:
-        stmt = stmt.where(Article.unit_id == unit_only)
+    if contributor:
+        stmt = stmt.where(Article.unit_id == unit_id) if unit_id is not None \
+            else stmt.where(false())
     if filters.words:
         # Each word starts a word of the folded title: " tien do " holds "tien" and "do".
         spaced = literal(" ") + Article.search_title + literal(" ")

@@ -43,8 +43,7 @@ def index():
     if filters.errors:
         return render_template("editor/index.html", articles=[], page=None, filters=filters,
                                **choices), 400
-    page = db.paginate(article_filters.query(
-        filters, current_user.unit_id if contributor else None),
+    page = db.paginate(article_filters.query(filters, contributor, current_user.unit_id),
         page=filters.page, per_page=article_filters.PER_PAGE, error_out=False)
     return render_template("editor/index.html", articles=page.items, page=page,
                            filters=filters, **choices)

@@ -159,11 +159,11 @@ def parse_expiry(raw: str | None, now: datetime | None = None) -> datetime:
         return default_expiry(now)
     try:
         typed = datetime.fromisoformat(raw[:19])
-    except ValueError:
+        moment = (typed.replace(tzinfo=display_tz()) if typed.tzinfo is None else typed
+                  ).astimezone(UTC)
+    except (ValueError, OverflowError):  # (year 1 in Vietnam time is before year 1 in UTC)
         raise BadInput(errors={"het_han": _("Thời điểm hết hạn không hợp lệ "
                                             "(dạng 07/12/2026 14:30).")}) from None
-    moment = (typed.replace(tzinfo=display_tz()) if typed.tzinfo is None else typed
-              ).astimezone(UTC)
     if moment <= now:
         raise BadInput(errors={"het_han": _("Thời điểm hết hạn phải sau thời điểm hiện tại.")})
     if moment > now + LONGEST:

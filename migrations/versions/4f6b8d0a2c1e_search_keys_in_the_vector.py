@@ -25,6 +25,9 @@ depends_on = None
 
 TABLE = "article_search"
 GIN = "ix_article_search_search_keys_gin"
+TEXT_CHARS = 100_000  # ~20,000 words: a long report's annex; its keys stay well under 1 MB
+LEDE_CHARS = 3_000
+KEY_BYTES = 2047
 OLD_GIN = "ix_articles_search_vector_gin"
 
 
@@ -39,14 +42,18 @@ def _words(column: str, mark: str = "") -> str:
 
 def keys(row: str = "") -> str:
     """The tsvector of an articles row's search keys. The marks are app.services.search's
-    EXACT_KEY, TITLE_KEY and LEDE_KEY (copied: a migration keeps what it made)."""
+    EXACT_KEY, TITLE_KEY and LEDE_KEY (copied: a migration keeps what it made). The text is
+    read up to TEXT_CHARS and a key over KEY_BYTES is left out: a tsvector refuses a lexeme
+    over 2,047 bytes and a vector over 1 MB, and publishing must never fail on that."""
+    text = f"left({row}search_text, {TEXT_CHARS})"
     text = " || ' ' || ".join([
-        _words(f"{row}search_text"),
-        rf"regexp_replace({row}search_exact, '(\S+)', '=\1', 'g')",
+        _words(text),
+        rf"regexp_replace(left({row}search_exact, {TEXT_CHARS}), '(\S+)', '=\1', 'g')",
         _words(f"{row}search_title", "^"),
-        _words(f"{row}search_lede", "~")])
-    # (the columns are never null; doubled spaces make empty words, removed)
-    return f"array_to_tsvector(array_remove(string_to_array({text}, ' '), ''))"
+        _words(f"left({row}search_lede, {LEDE_CHARS})", "~")])
+    # (the columns are never null; doubled spaces make empty words, left out too)
+    return (f"array_to_tsvector(ARRAY(SELECT DISTINCT k FROM unnest(string_to_array({text}, ' '))"
+            f" AS k WHERE k <> '' AND octet_length(k) <= {KEY_BYTES}))")
 
 
 SYNC = f"""

@@ -201,6 +201,19 @@ def test_an_expiry_in_the_past_is_refused(login, three):
     assert "Thời điểm hết hạn phải sau thời điểm hiện tại." in answer.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("typed", ["0001-01-01T00:00", "9999-12-31T23:59", "2026-13-40T99:99",
+                                   "ngày mai"])
+def test_an_impossible_expiry_gets_a_vietnamese_answer_not_an_error(login, three, typed):
+    editor = login("bientap", role=Role.editor)
+    answer = editor.post(f"{EDITOR_PAGE}/ghim", data={
+        "csrf_token": csrf_token(editor, EDITOR_PAGE), "bai": str(three[0].id),
+        "vi_tri": "top", "het_han": typed})
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert "Thời điểm hết hạn không hợp lệ" in page or "tối đa một năm" in page
+    assert db.session.scalar(select(HomePin)) is None
+
+
 def test_the_default_expiry_is_a_day_ahead_in_vietnam_time(login, three):
     editor = login("bientap", role=Role.editor)
     page = editor.get(EDITOR_PAGE).get_data(as_text=True)

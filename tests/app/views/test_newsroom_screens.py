@@ -249,6 +249,15 @@ def test_a_contributor_sees_only_their_units_articles_whatever_they_filter(
     assert other_unit.name not in page  # not even offered as a filter
 
 
+def test_a_contributor_without_a_unit_sees_no_article(login, newsroom):
+    """(`flask users create … --role contributor` without --unit makes one): no unit, nothing
+    listed — never every unit's drafts."""
+    made, _sport = newsroom
+    client = login("ctv-moi", role=Role.contributor)
+    assert ids(listed(client), made) == set()
+    assert ids(listed(client, LIST + "?q=hoa+an"), made) == set()
+
+
 # --- the cover on the edit page ------------------------------------------------------------
 
 def test_the_edit_page_shows_the_cover_and_a_new_upload_replaces_it(login, make_article):
