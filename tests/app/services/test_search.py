@@ -238,6 +238,20 @@ def test_migration_fills_exact_words_of_existing_articles(app, corpus):
     assert ids("đường") == order
 
 
+def test_the_look_alike_typed_exactly_comes_first_then_the_newest(make_article):
+    """"cà mau" typed with its marks: "Cà Mau" first, then the look-alikes newest first (the
+    exact-word rule asks for every word as typed; the older check of this, with a candidate
+    cap that no longer exists, is replaced by this one)."""
+    made = []
+    for day, title in enumerate(["Tin Cà Mau", "Tin Ca Mau", "Tin Cà Mâu", "Tin Ca Mâu"]):
+        article = make_article(title)
+        article.published_at = datetime(2026, 1, 1 + day, tzinfo=UTC)
+        made.append(article)
+    db.session.commit()
+    assert ids("cà mau") == [made[i].id for i in (0, 3, 2, 1)]
+    assert ids("ca mau") == [made[i].id for i in (3, 2, 1, 0)]  # no mark typed: newest first
+
+
 def test_every_match_is_ranked_and_counted_not_only_the_newest(make_article):
     """The best match comes first however old it is, among many newer ones, and the count is
     every match."""
