@@ -30,3 +30,12 @@ def record(action: str, target: Any = None, summary: str = "", *, user: User | N
         ip=(request.remote_addr or "") if has_request_context() else "")
     db.session.add(entry)
     return entry
+
+
+def record_saved(created: bool, actions: tuple[str, str], target: Any, what: str,
+                 **details: Any) -> AuditEntry:
+    """A form's save: `actions` is (the create action, the edit action); the summary says
+    "Thêm …" or "Sửa …" `what`."""
+    db.session.flush()  # a new row needs its id for the entry
+    return record(actions[0] if created else actions[1], target,
+                  f"{'Thêm' if created else 'Sửa'} {what}", **details)

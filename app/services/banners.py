@@ -151,13 +151,9 @@ def save_banner(banner: Banner | None, data: BannerInput, upload: IO[bytes] | No
     banner.title, banner.alt_text, banner.link_url = data.title, data.alt_text, data.link_url
     banner.position, banner.active = position, data.active
     banner.starts_on, banner.ends_on = starts, ends
-    db.session.flush()  # a new banner needs its id for the audit entry
-    if created:
-        audit.record("banner.create", banner, f"Thêm banner «{banner.title}»",
-                     active=banner.active)
-    else:
-        audit.record("banner.edit", banner, f"Sửa banner «{banner.title}»",
-                     active=banner.active, new_image=image is not None)
+    audit.record_saved(created, ("banner.create", "banner.edit"), banner,
+                       f"banner «{banner.title}»", active=banner.active,
+                       **({} if created else {"new_image": image is not None}))
     db.session.commit()
     if old_key and old_key != banner.image_key:
         _drop_image_if_unused(old_key)

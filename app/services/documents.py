@@ -331,14 +331,10 @@ def _write(document: Document | None, fields: Fields, checked: CheckedFile | Non
             raise BadInput(errors={"file": _("Không lưu được tệp, vui lòng thử lại.")}) from None
         document.file_key, document.file_name = new_key, checked.filename
         document.file_size, document.file_type = checked.size, checked.kind
-    db.session.flush()  # a new document needs its id for the audit entry
-    name = f"{document.doc_type} số {document.number}"
-    if created:
-        audit.record("document.create", document, f"Thêm văn bản {name}",
-                     published=document.published)
-    else:
-        audit.record("document.edit", document, f"Sửa văn bản {name}",
-                     published=document.published, new_file=checked is not None)
+    audit.record_saved(created, ("document.create", "document.edit"), document,
+                       f"văn bản {document.doc_type} số {document.number}",
+                       published=document.published,
+                       **({} if created else {"new_file": checked is not None}))
     _commit_file_change(old_key, new_key)
     return document
 

@@ -29,10 +29,8 @@ def save_page(page: InfoPage | None, title: str, body_html: str, position: str |
         db.session.add(page)
     page.title, page.body_html = title, sanitize_html(body_html)
     page.position, page.published = position, published
-    db.session.flush()  # a new page needs its id for the audit entry
-    audit.record("page.create" if created else "page.edit", page,
-                 f"{'Thêm' if created else 'Sửa'} trang thông tin «{page.title}»",
-                 published=published)
+    audit.record_saved(created, ("page.create", "page.edit"), page,
+                       f"trang thông tin «{page.title}»", published=published)
     db.session.commit()
     return page
 

@@ -26,9 +26,8 @@ def save_entry(term: str, spoken: str) -> LexiconEntry:
         entry = LexiconEntry(term=term, spoken=spoken)
         db.session.add(entry)
     entry.spoken = spoken
-    db.session.flush()  # a new entry needs its id for the audit entry
-    audit.record("lexicon.create" if created else "lexicon.edit", entry,
-                 f"{'Thêm' if created else 'Sửa'} cách đọc «{term}» → «{spoken}»")
+    audit.record_saved(created, ("lexicon.create", "lexicon.edit"), entry,
+                       f"cách đọc «{term}» → «{spoken}»")
     db.session.commit()
     renarrate_articles_with(term)
     return entry

@@ -260,13 +260,8 @@ def save_entry(entry: ScheduleEntry | None, data: ScheduleInput) -> ScheduleEntr
     entry.content, entry.place, entry.participants = data.content, data.place, data.participants
     entry.unit_id, entry.published = data.unit_id, data.published
     entry.search_text = make_search_text(entry)
-    db.session.flush()  # a new entry needs its id for the audit entry
-    if created:
-        audit.record("schedule.create", entry, f"Thêm lịch công tác {describe(entry)}",
-                     published=entry.published)
-    else:
-        audit.record("schedule.edit", entry, f"Sửa lịch công tác {describe(entry)}",
-                     published=entry.published)
+    audit.record_saved(created, ("schedule.create", "schedule.edit"), entry,
+                       f"lịch công tác {describe(entry)}", published=entry.published)
     db.session.commit()
     return entry
 
